@@ -30,7 +30,6 @@ $(STAMP): pyproject.toml
 kernel: $(STAMP)
 	@mkdir -p $(JUPYTER_DATA_DIR)
 	@$(BIN)/python -m ipykernel install --prefix $(VENV) --name $(KERNEL) --display-name "Python (deconv-tutor)" >/dev/null
-	@$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python (deconv-tutor)" >/dev/null
 
 lab: kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --no-browser \
@@ -40,11 +39,14 @@ lab: kernel
 browser-deps:
 	@bash .ci/install-chromium
 
+# Unit tests, doctests of every public example, notebooks (nbval) and the browser tests, in one run.
 test: kernel browser-deps
-	DECONV_TUTOR_BUDGET=smoke $(BIN)/python -m pytest tests $(PYTEST_ARGS)
+	DECONV_TUTOR_BUDGET=smoke $(BIN)/python -m pytest tests deconv_tutor notebooks \
+		--doctest-modules --nbval-lax --nbval-current-env \
+		--nbval-sanitize-with tests/notebooks/sanitize.cfg --timeout 900 $(PYTEST_ARGS)
 
 notebooks: kernel
-	DECONV_TUTOR_BUDGET=$${DECONV_TUTOR_BUDGET:-smoke} $(BIN)/python -m deconv_tutor.notebook_runner notebooks
+	DECONV_TUTOR_BUDGET=$${DECONV_TUTOR_BUDGET:-smoke} $(BIN)/python tests/notebooks/execute.py $(NOTEBOOKS)
 
 bench: $(STAMP)
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done

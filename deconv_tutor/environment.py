@@ -1,0 +1,109 @@
+"""One call at the top of every notebook: keep files local, logs quiet and results repeatable."""
+
+import contextlib
+import os
+import pathlib
+import random
+import sys
+
+import numpy as np
+
+#: Variables pointing at per-user folders, redirected into the working folder.
+CACHE_VARIABLES = {
+    "KERAS_HOME": "keras",
+    "MPLCONFIGDIR": "matplotlib",
+    "IMAGEIO_USERDIR": "imageio",
+}
+
+
+def find_workdir(start=None):
+    """Return the course's working folder: the nearest parent holding ``pyproject.toml``.
+
+    Falls back to ``start`` itself, so a notebook copied elsewhere still keeps its files beside it.
+
+    Parameters
+    ----------
+    start : str or path-like, optional
+        Where to start looking; the current folder by default.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> find_workdir().is_dir()
+    True
+    """
+    start = pathlib.Path(start or os.getcwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / "deconv_tutor").is_dir():
+            return folder
+    return start
+
+
+def prepare(seed=0, workdir=None):
+    """Prepare a notebook: local caches, quiet TensorFlow logs, TensorFlow backend, seeds.
+
+    Call it before importing Keras: Keras reads ``KERAS_HOME`` and ``KERAS_BACKEND`` at import.
+    Variables already set (by ``make lab`` or by the learner) are left as they are.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seed for Python's, NumPy's and (when Keras is imported) the backend's random generators.
+    workdir : str or path-like, optional
+        Folder under which ``.cache/`` is created; found with :func:`find_workdir` by default.
+
+    Returns
+    -------
+    pathlib.Path
+        The cache folder.
+
+    Examples
+    --------
+    >>> cache = prepare(seed=0)
+    >>> cache.name
+    '.cache'
+    >>> os.environ["KERAS_BACKEND"] in {"tensorflow", "jax", "torch"}
+    True
+    """
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    cache = pathlib.Path(workdir or find_workdir()) / ".cache"
+    for variable, folder in CACHE_VARIABLES.items():
+        if variable not in os.environ:
+            os.environ[variable] = str(cache / folder)
+        pathlib.Path(os.environ[variable]).mkdir(parents=True, exist_ok=True)
+    # TensorFlow prints start-up chatter to stderr; nbval and learners only need errors.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    random.seed(seed)
+    np.random.seed(seed)
+    with _quiet_native_stderr():
+        import keras  # noqa: E402  (after the variables above, on purpose)
+
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow  # noqa: F401  (its C++ start-up lines go to the silenced stream)
+
+    keras.utils.set_random_seed(seed)
+    return cache
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Silence file descriptor 2 for a moment.
+
+    TensorFlow's C++ start-up lines (oneDNN, CUDA probing) are written by absl before
+    ``TF_CPP_MIN_LOG_LEVEL`` is read, straight to the process's stderr, so only the
+    descriptor itself can hold them back. Python-level warnings still reach the learner.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
