@@ -80,6 +80,7 @@ def prepare(seed=0, workdir=None):
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     random.seed(seed)
     np.random.seed(seed)
+    _small_figures()
     with _quiet_native_stderr():
         import keras  # noqa: E402  (after the variables above, on purpose)
 
@@ -107,3 +108,10 @@ def _quiet_native_stderr():
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+def _small_figures():
+    """Modest figure resolution: notebooks are committed with their outputs and must stay small."""
+    import matplotlib
+
+    matplotlib.rcParams.update({"figure.dpi": 72, "savefig.dpi": 72, "image.interpolation": "nearest"})
