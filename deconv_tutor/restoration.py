@@ -61,24 +61,24 @@ import numpy as np
 from scipy import ndimage
 
 __all__ = [
-    "upscale_nearest",
-    "upscale_bicubic",
-    "upscale_lanczos",
-    "denoise_gaussian",
-    "denoise_median",
-    "denoise_tv",
-    "denoise_wavelet",
-    "denoise_nl_means",
-    "best_classical_denoiser",
-    "pad_for_deconvolution",
-    "taper_edges",
-    "inverse_filter",
-    "wiener",
-    "unsupervised_wiener",
-    "richardson_lucy",
-    "tune_wiener_balance",
     "BOUNDARIES",
     "DEFAULT_BALANCES",
+    "best_classical_denoiser",
+    "denoise_gaussian",
+    "denoise_median",
+    "denoise_nl_means",
+    "denoise_tv",
+    "denoise_wavelet",
+    "inverse_filter",
+    "pad_for_deconvolution",
+    "richardson_lucy",
+    "taper_edges",
+    "tune_wiener_balance",
+    "unsupervised_wiener",
+    "upscale_bicubic",
+    "upscale_lanczos",
+    "upscale_nearest",
+    "wiener",
 ]
 
 #: Boundary treatments accepted by the deconvolution functions (see the module docstring).
@@ -332,8 +332,13 @@ def upscale_bicubic(video, factor):
     # One frame at a time: resizing the 4-D array would also interpolate across frames.
     upscaled = np.stack(
         [
-            resize(frame, (height * factor, width * factor, channels), order=3,
-                   mode="reflect", anti_aliasing=False)
+            resize(
+                frame,
+                (height * factor, width * factor, channels),
+                order=3,
+                mode="reflect",
+                anti_aliasing=False,
+            )
             for frame in clip
         ]
     )
@@ -423,8 +428,9 @@ def denoise_gaussian(video, sigma_filter):
     clip, single_frame = _as_video(video)
     sigma_filter = _check_positive_number(sigma_filter, "sigma_filter")
     # Reflect at the borders so that the frame edge does not darken (zeros) or wrap around.
-    smoothed = ndimage.gaussian_filter(clip, sigma=(0, sigma_filter, sigma_filter, 0),
-                                       mode="reflect")
+    smoothed = ndimage.gaussian_filter(
+        clip, sigma=(0, sigma_filter, sigma_filter, 0), mode="reflect"
+    )
     return _as_output(smoothed, single_frame)
 
 
@@ -646,8 +652,15 @@ def denoise_nl_means(video, sigma, h=None, patch_size=5, patch_distance=6):
     patch_distance = _check_positive_int(patch_distance, "patch_distance")
     denoised = np.stack(
         [
-            skimage_nl_means(frame, patch_size=patch_size, patch_distance=patch_distance, h=h,
-                             fast_mode=True, sigma=sigma, channel_axis=-1)
+            skimage_nl_means(
+                frame,
+                patch_size=patch_size,
+                patch_distance=patch_distance,
+                h=h,
+                fast_mode=True,
+                sigma=sigma,
+                channel_axis=-1,
+            )
             for frame in clip
         ]
     )
@@ -662,10 +675,11 @@ def best_classical_denoiser(noisy, clean, sigma):
     baseline gets oracle-tuned parameters: an optimistic score for the classical side, which
     makes "the network beats it" an honest claim.
 
-    Sweep: Gaussian ``sigma_filter`` in {0.5, 1, 1.5, 2}; median ``size`` in {3, 5}; TV
-    ``weight`` in {0.5, 1, 2} x sigma; wavelet ``sigma`` estimated or given; NL-means ``h`` in
-    {0.6, 0.8, 1.0} x sigma. A row for the noisy input itself (method ``"none"``) is included as
-    the reference every denoiser must beat.
+    Sweep (16 runs), chosen so that the best setting for photos at sigma 0.05 to 0.2 lies inside
+    it, not on its edge: Gaussian ``sigma_filter`` in {0.5, 0.75, 1, 1.5}; median ``size`` in
+    {3, 5}; TV ``weight`` in {0.35, 0.5, 0.7, 1} x sigma; wavelet ``sigma`` estimated or given;
+    NL-means ``h`` in {0.4, 0.6, 0.8, 1} x sigma. A row for the noisy input itself (method
+    ``"none"``) is included as the reference every denoiser must beat.
 
     Parameters
     ----------
@@ -698,19 +712,26 @@ def best_classical_denoiser(noisy, clean, sigma):
     _check_same_shape(clean_clip, noisy_clip, "clean", "noisy")
     sigma = _check_positive_number(sigma, "sigma")
 
+    # Multiples of sigma are rounded so that the table shows 0.035, not 0.034999999999999996.
     candidates = [("none", lambda clip: clip, {})]
     candidates += [
-        ("gaussian", denoise_gaussian, {"sigma_filter": s}) for s in (0.5, 1.0, 1.5, 2.0)
+        ("gaussian", denoise_gaussian, {"sigma_filter": s}) for s in (0.5, 0.75, 1.0, 1.5)
     ]
     candidates += [("median", denoise_median, {"size": s}) for s in (3, 5)]
-    candidates += [("tv", denoise_tv, {"weight": m * sigma}) for m in (0.5, 1.0, 2.0)]
+    candidates += [
+        ("tv", denoise_tv, {"weight": round(m * sigma, 6)}) for m in (0.35, 0.5, 0.7, 1.0)
+    ]
     candidates += [("wavelet", denoise_wavelet, {"sigma": s}) for s in (None, sigma)]
     candidates += [
-        ("nl_means", denoise_nl_means, {"sigma": sigma, "h": m * sigma}) for m in (0.6, 0.8, 1.0)
+        ("nl_means", denoise_nl_means, {"sigma": sigma, "h": round(m * sigma, 6)})
+        for m in (0.4, 0.6, 0.8, 1.0)
     ]
     table = [
-        {"method": method, "params": params, "psnr": _psnr(clean_clip, function(noisy_clip,
-                                                                                **params))}
+        {
+            "method": method,
+            "params": params,
+            "psnr": _psnr(clean_clip, function(noisy_clip, **params)),
+        }
         for method, function, params in candidates
     ]
     return sorted(table, key=lambda row: row["psnr"], reverse=True)
@@ -901,17 +922,22 @@ def inverse_filter(video, psf, eps=1e-3, boundary="reflect", clip=True):
 
     Examples
     --------
+    A wrap-around blur is exactly the FFT's model: without noise, the inverse is exact.
+
+    >>> from scipy import ndimage
     >>> rng = np.random.default_rng(0)
     >>> frame = rng.random((32, 32, 1))
     >>> psf = np.full((3, 3), 1 / 9)
-    >>> blurred = np.real(np.fft.ifft2(np.fft.fft2(frame[..., 0])
-    ...                   * np.fft.fft2(np.roll(np.pad(psf, ((0, 29), (0, 29))), (-1, -1), (0, 1)))))
-    >>> restored = inverse_filter(blurred[..., None], psf, boundary="none")
-    >>> print(round(float(np.abs(restored - frame).max()), 6))  # no noise: exact
+    >>> blurred = ndimage.convolve(frame, psf[..., None], mode="wrap")
+    >>> restored = inverse_filter(blurred, psf, boundary="none")
+    >>> print(round(float(np.abs(restored - frame).max()), 6))
     0.0
-    >>> noisy = np.clip(blurred + rng.normal(0, 0.01, blurred.shape), 0, 1)[..., None]
+
+    With 1 % noise added, the errors exceed the whole [0, 1] range.
+
+    >>> noisy = np.clip(blurred + rng.normal(0, 0.01, blurred.shape), 0, 1)
     >>> raw = inverse_filter(noisy, psf, boundary="none", clip=False)
-    >>> bool(np.abs(raw - frame).max() > 1)  # 1 % noise, errors larger than the range
+    >>> bool(np.abs(raw - frame).max() > 1)
     True
     """
     clip_input, single_frame = _as_video(video)
@@ -992,7 +1018,7 @@ def wiener(video, psf, balance, boundary="reflect", clip=True):
 
 
 def unsupervised_wiener(video, psf, boundary="reflect", seed=0, clip=True):
-    """Wiener deconvolution that estimates its own balance (:func:`skimage.restoration.unsupervised_wiener`).
+    """Wiener deconvolution that estimates its own balance (scikit-image's ``unsupervised_wiener``).
 
     A Gibbs sampler draws the noise and signal precisions (whose ratio is the Wiener balance)
     together with the image, and returns the posterior mean: no clean frame is needed to tune
@@ -1055,7 +1081,7 @@ def unsupervised_wiener(video, psf, boundary="reflect", seed=0, clip=True):
 
 
 def richardson_lucy(video, psf, num_iter=30, boundary="reflect", clip=True):
-    """Deconvolve every frame by Richardson-Lucy iterations (:func:`skimage.restoration.richardson_lucy`).
+    """Deconvolve every frame by Richardson-Lucy iterations (scikit-image's ``richardson_lucy``).
 
     Starting from a flat frame, each iteration re-blurs the estimate, compares it with the
     observed frame (a ratio) and corrects the estimate by that ratio blurred with the flipped
@@ -1165,12 +1191,15 @@ def tune_wiener_balance(blurred, clean, psf, balances=DEFAULT_BALANCES, boundary
     psf = _check_psf(psf, blurred_clip.shape[1:3])
     boundary = _check_boundary(boundary)
     if isinstance(balances, (str, bytes)) or not hasattr(balances, "__len__") or not balances:
-        raise ValueError(f"balances must be a non-empty sequence of positive numbers, "
-                         f"got {balances!r}")
+        raise ValueError(
+            f"balances must be a non-empty sequence of positive numbers, got {balances!r}"
+        )
     balances = [_check_positive_number(balance, "each balance") for balance in balances]
     table = [
-        {"balance": balance,
-         "psnr": _psnr(clean_clip, wiener(blurred_clip, psf, balance, boundary=boundary))}
+        {
+            "balance": balance,
+            "psnr": _psnr(clean_clip, wiener(blurred_clip, psf, balance, boundary=boundary)),
+        }
         for balance in balances
     ]
     best = max(table, key=lambda row: row["psnr"])
