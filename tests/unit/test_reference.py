@@ -7,6 +7,7 @@ against each other, and the transposed convolution against autodiff.
 """
 
 import math
+import re
 
 import keras
 import numpy as np
@@ -158,14 +159,24 @@ def _unbatch_like(result, x):
 
 
 def keras_conv(x, kernel, stride, padding, dilation):
-    """keras.ops.conv; an explicit padding becomes zeros added first, then "valid"."""
+    """keras.ops.conv, one image at a time; an explicit padding becomes zeros, then "valid".
+
+    One image at a time because TF 2.21's oneDNN CPU kernel returns zeros for
+    some batched single-channel "same" convolutions (batch 2, stride (1, s), one
+    output column): see test_conv2d_is_right_where_tensorflow_onednn_is_not.
+    """
     images = _batched(x)
     if not isinstance(padding, str):
         pad_h, pad_w = _per_axis(padding)
         images = np.pad(images, [(0, 0), (pad_h, pad_h), (pad_w, pad_w), (0, 0)])
         padding = "valid"
-    result = keras.ops.conv(images, kernel, stride, padding, dilation_rate=dilation)
-    return _unbatch_like(keras.ops.convert_to_numpy(result), x)
+    results = [
+        keras.ops.convert_to_numpy(
+            keras.ops.conv(image[np.newaxis], kernel, stride, padding, dilation_rate=dilation)
+        )
+        for image in images
+    ]
+    return _unbatch_like(np.concatenate(results), x)
 
 
 def keras_conv_transpose(x, kernel, stride, padding, output_padding, dilation):
@@ -265,6 +276,15 @@ def test_conv2d_matches_keras_ops_conv(config):
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-4)
 
 
+def test_conv2d_is_right_where_tensorflow_onednn_is_not():
+    # Found by test_conv2d_matches_keras_ops_conv: with oneDNN on (TF's CPU default),
+    # tf.nn.conv2d gives 0 for the second row of every image in this batch.
+    x = np.array([0.25, -0.5, -1.0, 0.75], "float32").reshape(2, 2, 1, 1)
+    kernel = np.array([2.0, 3.0], "float32").reshape(1, 2, 1, 1)
+    # Width 1, stride 2, "same": zeros go after the only column, so only kernel[0, 0] acts.
+    np.testing.assert_array_equal(conv2d(x, kernel, stride=(1, 2), padding="same"), 2 * x)
+
+
 @settings(max_examples=200, deadline=None)
 @given(conv_configs(keras_compatible=False, dtype="float64"))
 def test_conv_matrix_times_flattened_input_equals_conv2d(config):
@@ -353,3 +373,233 @@ def test_gradient_of_conv_wrt_input_is_conv_transpose_of_upstream_gradient(confi
     expected = input_gradient(x, kernel, upstream=upstream, **config)
     got = conv_transpose(upstream, kernel, output_padding=output_padding, **config)
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-4)
+
+
+# --------------------------------------------------------------------------
+# Worked examples
+# --------------------------------------------------------------------------
+
+D2L_X = np.array([[0.0, 1.0], [2.0, 3.0]])
+D2L_KERNEL = np.array([[0.0, 1.0], [2.0, 3.0]])
+
+
+@pytest.mark.parametrize("view", TRANSPOSED_VIEWS, ids=lambda view: view.__name__)
+def test_every_view_reproduces_the_d2l_worked_example(view):
+    result = view(D2L_X[..., None], D2L_KERNEL[..., None, None])
+    np.testing.assert_array_equal(result[..., 0], [[0, 0, 1], [0, 4, 6], [4, 12, 9]])
+
+
+@pytest.mark.parametrize("view", (conv2d, *TRANSPOSED_VIEWS), ids=lambda view: view.__name__)
+def test_unbatched_input_gives_unbatched_output_equal_to_the_batch_of_one(view):
+    x = _images(0, (5, 4, 2), "float32")
+    kernel = _images(1, (3, 2, 2, 2), "float32")
+    single = view(x, kernel, stride=2, padding="same")
+    batch = view(x[np.newaxis], kernel, stride=2, padding="same")
+    assert single.ndim == 3
+    np.testing.assert_allclose(single, batch[0], atol=1e-6)
+
+
+@pytest.mark.parametrize("view", (conv2d, *TRANSPOSED_VIEWS), ids=lambda view: view.__name__)
+def test_float32_stays_float32_and_integers_become_floats(view):
+    assert view(np.ones((4, 4, 1), "float32"), np.ones((2, 2, 1, 1), "float32")).dtype == np.float32
+    assert view(np.ones((4, 4, 1), "int64"), np.ones((2, 2, 1, 1), "int64")).dtype == np.float64
+
+
+def test_conv_matrix_flattens_in_row_major_channels_last_order():
+    # One input channel, two output channels: row (r * W_out + c) * 2 + o.
+    kernel = np.zeros((1, 1, 1, 2))
+    kernel[0, 0, 0] = [1.0, 10.0]
+    matrix = conv_matrix((2, 2, 1), kernel)
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])[..., None]
+    np.testing.assert_array_equal(matrix @ x.ravel(), [1, 10, 2, 20, 3, 30, 4, 40])
+
+
+def test_transposed_matrix_view_multiplies_by_the_transpose_of_conv_matrix():
+    kernel = _images(3, (3, 3, 2, 1), "float64")  # Conv2DTranspose: 2 out, 1 in.
+    upstream = _images(4, (2, 2, 1), "float64")
+    # The forward convolution maps (5, 5, 2) to (2, 2, 1) with stride 2, "valid".
+    matrix = conv_matrix((5, 5, 2), kernel, stride=2)
+    expected = (matrix.T @ upstream.ravel()).reshape(5, 5, 2)
+    np.testing.assert_allclose(conv_transpose_matrix(upstream, kernel, stride=2), expected)
+
+
+def test_stride_two_kernel_three_valid_doubles_plus_one_and_same_doubles():
+    x, kernel = np.ones((1, 8, 8, 3)), np.ones((3, 3, 4, 3))
+    assert conv_transpose(x, kernel, stride=2).shape == (1, 17, 17, 4)
+    assert conv_transpose(x, kernel, stride=2, padding="same").shape == (1, 16, 16, 4)
+    assert conv_transpose(x, kernel, stride=2, padding=1, output_padding=1).shape == (1, 16, 16, 4)
+
+
+def test_stride_and_dilation_together_are_supported_although_keras_refuses_them():
+    x, kernel = _images(5, (4, 4, 1), "float64"), _images(6, (2, 2, 1, 1), "float64")
+    results = [view(x, kernel, stride=2, dilation=3) for view in TRANSPOSED_VIEWS]
+    assert results[0].shape == (2 * 3 + 4, 2 * 3 + 4, 1)
+    for result in results[1:]:
+        np.testing.assert_allclose(result, results[0], atol=1e-12)
+
+
+# --------------------------------------------------------------------------
+# scatter_steps
+# --------------------------------------------------------------------------
+
+
+def test_scatter_steps_has_one_partial_output_per_input_pixel_ending_in_the_full_result():
+    x, kernel = _images(7, (3, 4), "float64"), _images(8, (3, 3), "float64")
+    steps = scatter_steps(x, kernel, stride=2, padding="same")
+    assert steps.shape == (12, 6, 8)
+    np.testing.assert_allclose(
+        steps[-1], conv_transpose(x[..., None], kernel[..., None, None], 2, "same")[..., 0]
+    )
+
+
+def test_each_scatter_step_adds_exactly_one_stamp_of_the_kernel():
+    x, kernel = np.array([[2.0, 3.0], [5.0, 7.0]]), np.arange(1.0, 10.0).reshape(3, 3)
+    steps = scatter_steps(x, kernel, stride=2)
+    np.testing.assert_array_equal(steps[0][:3, :3], 2 * kernel)
+    assert np.count_nonzero(steps[0]) == 9
+    added = steps[1] - steps[0]  # pixel (0, 1) stamps at column 2 * 1
+    np.testing.assert_array_equal(added[:3, 2:5], 3 * kernel)
+    assert np.count_nonzero(added) == 9
+
+
+def test_scatter_steps_takes_a_single_channel_only():
+    with pytest.raises(ValueError, match=r"x must have shape \(H, W\).*got shape \(2, 2, 1\)"):
+        scatter_steps(np.ones((2, 2, 1)), np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"kernel must have shape \(kh, kw\).*\(2, 2, 1, 1\)"):
+        scatter_steps(np.ones((2, 2)), np.ones((2, 2, 1, 1)))
+
+
+# --------------------------------------------------------------------------
+# Bad input: a ValueError (or TypeError) that names the parameter and the value
+# --------------------------------------------------------------------------
+
+GOOD_X = np.ones((6, 6, 2))
+CONV_KERNEL = np.ones((3, 3, 2, 4))  # Conv2D: 2 in, 4 out
+TRANSPOSE_KERNEL = np.ones((3, 3, 4, 2))  # Conv2DTranspose: 4 out, 2 in
+
+
+def _conv_matrix_call(x, kernel, **options):
+    return conv_matrix(np.shape(x)[-3:], kernel, **options)
+
+
+CONV_FUNCTIONS = (conv2d, _conv_matrix_call)
+ALL_FUNCTIONS = [(f, CONV_KERNEL) for f in CONV_FUNCTIONS] + [
+    (f, TRANSPOSE_KERNEL) for f in TRANSPOSED_VIEWS
+]
+ALL_IDS = ["conv2d", "conv_matrix", *(view.__name__ for view in TRANSPOSED_VIEWS)]
+
+
+@pytest.mark.parametrize(("function", "kernel"), ALL_FUNCTIONS, ids=ALL_IDS)
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"stride": 0}, r"stride must be a positive integer.*got 0"),
+        ({"stride": -2}, r"stride must be a positive integer.*got -2"),
+        ({"stride": (1, 0)}, r"stride must be a positive integer.*got \(1, 0\)"),
+        ({"dilation": 0}, r"dilation must be a positive integer.*got 0"),
+        ({"padding": "full"}, r"padding must be 'valid', 'same'.*got 'full'"),
+        ({"padding": -1}, r"padding must be a non-negative integer.*got -1"),
+    ],
+)
+def test_bad_stride_dilation_or_padding_is_a_value_error_naming_it(
+    function, kernel, options, message
+):
+    with pytest.raises(ValueError, match=message):
+        function(GOOD_X, kernel, **options)
+
+
+@pytest.mark.parametrize(("function", "kernel"), ALL_FUNCTIONS, ids=ALL_IDS)
+@pytest.mark.parametrize(
+    "options", [{"stride": 1.5}, {"dilation": "2"}, {"padding": 1.0}, {"stride": True}]
+)
+def test_non_integer_stride_dilation_or_padding_is_a_type_error(function, kernel, options):
+    (name, value), = options.items()
+    with pytest.raises(TypeError, match=f"{name} must be an int or a pair of ints, got {value!r}"):
+        function(GOOD_X, kernel, **options)
+
+
+@pytest.mark.parametrize("function", (conv2d, *TRANSPOSED_VIEWS), ids=lambda f: f.__name__)
+@pytest.mark.parametrize("shape", [(6, 6), (1, 1, 6, 6, 2)])
+def test_x_of_the_wrong_rank_is_a_value_error(function, shape):
+    kernel = CONV_KERNEL if function is conv2d else TRANSPOSE_KERNEL
+    expected = r"x must have shape \(H, W, C\) or \(N, H, W, C\), got shape " + re.escape(str(shape))
+    with pytest.raises(ValueError, match=expected):
+        function(np.ones(shape), kernel)
+
+
+@pytest.mark.parametrize(("function", "kernel"), ALL_FUNCTIONS, ids=ALL_IDS)
+def test_kernel_of_the_wrong_rank_is_a_value_error(function, kernel):
+    with pytest.raises(ValueError, match=r"kernel must have shape \(kh, kw, .*got shape \(3, 3\)"):
+        function(GOOD_X, kernel[..., 0, 0])
+
+
+@pytest.mark.parametrize(("function", "kernel"), ALL_FUNCTIONS, ids=ALL_IDS)
+def test_channels_of_x_and_kernel_must_match(function, kernel):
+    with pytest.raises(ValueError, match=r"kernel has 2 input channels .* has 3 channels"):
+        function(np.ones((6, 6, 3)), kernel)
+
+
+def test_a_conv2d_kernel_given_to_a_transposed_convolution_is_caught_by_its_channels():
+    # (3, 3, 2, 4) read as Conv2DTranspose means 4 input channels, but x has 2.
+    with pytest.raises(ValueError, match=r"axis 3 of the transposed layout"):
+        conv_transpose(GOOD_X, CONV_KERNEL)
+
+
+@pytest.mark.parametrize("function", CONV_FUNCTIONS, ids=["conv2d", "conv_matrix"])
+@pytest.mark.parametrize(
+    ("kernel_size", "options", "message"),
+    [
+        (7, {}, r"kernel is larger than the padded input along height: dilated kernel size 7, "
+                r"padded input size 6 \(padding='valid'\)"),
+        (5, {"padding": 1, "dilation": 2},
+         r"kernel is larger .* along height: dilated kernel size 9, padded input size 8 "
+         r"\(padding=1\)"),
+    ],
+)
+def test_kernel_larger_than_the_padded_input_is_a_value_error(
+    function, kernel_size, options, message
+):
+    with pytest.raises(ValueError, match=message):
+        function(GOOD_X, np.ones((kernel_size, 1, 2, 1)), **options)
+
+
+@pytest.mark.parametrize("view", TRANSPOSED_VIEWS, ids=lambda view: view.__name__)
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"stride": 2, "output_padding": 2}, r"output_padding must be smaller than stride.*"
+                                             r"got output_padding=2 with stride=\(2, 2\)"),
+        ({"output_padding": 1}, r"output_padding=1 with stride=\(1, 1\)"),
+        ({"stride": 2, "output_padding": -1}, r"output_padding must be a non-negative.*got -1"),
+        ({"padding": 5}, r"padding=5 crops the whole output along height"),
+        ({"padding": "same", "output_padding": 0},
+         r"output_padding=0 with padding='same' gives an empty output along height"),
+    ],
+)
+def test_bad_output_padding_or_a_padding_that_empties_the_output_is_a_value_error(
+    view, options, message
+):
+    # A 1 x 1 input and a 2 x 2 kernel: the full canvas is 2 x 2 at stride 1.
+    with pytest.raises(ValueError, match=message):
+        view(np.ones((1, 1, 1)), np.ones((2, 2, 1, 1)), **options)
+
+
+def test_conv_matrix_rejects_a_malformed_input_shape():
+    with pytest.raises(ValueError, match=r"input_shape must be \(H, W\) or \(H, W, C\).*got 36"):
+        conv_matrix(36, CONV_KERNEL)
+    with pytest.raises(ValueError, match=r"input_shape .*got \(6, 0, 2\)"):
+        conv_matrix((6, 0, 2), CONV_KERNEL)
+
+
+def test_empty_or_non_numeric_arrays_are_rejected():
+    with pytest.raises(ValueError, match=r"x must not be empty, got shape \(0, 6, 2\)"):
+        conv2d(np.ones((0, 6, 2)), CONV_KERNEL)
+    with pytest.raises(TypeError, match=r"x must hold real numbers, got dtype <U1"):
+        conv2d(np.full((6, 6, 2), "a"), CONV_KERNEL)
+
+
+def test_the_module_imports_numpy_only():
+    # Keras appears in these tests, never in the reference implementations.
+    source = open(reference.__file__, encoding="utf-8").read()
+    imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+    assert imports == ["import numpy as np"]
