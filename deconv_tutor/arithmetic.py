@@ -600,6 +600,26 @@ def _per_sample(tensor):
     return tuple(tensor.shape[1:])
 
 
+def _graph_tensor_ids(outputs):
+    """Ids of every tensor on a path to ``outputs``, following Keras's tensor history."""
+    import keras
+
+    seen, stack = set(), list(outputs)
+    while stack:
+        tensor = stack.pop()
+        if id(tensor) in seen:
+            continue
+        seen.add(id(tensor))
+        # _keras_history is how Keras itself links a symbolic tensor to the call that
+        # made it; there is no public accessor for it.
+        history = getattr(tensor, "_keras_history", None)
+        if history is None:
+            continue
+        call = history.operation._inbound_nodes[history.node_index]
+        stack.extend(keras.tree.flatten(call.input_tensors))
+    return seen
+
+
 def _model_graph(model):
     """The model's inputs and layer calls in graph order, linked by their tensors."""
     import keras  # lazy: importing keras costs seconds
@@ -615,6 +635,7 @@ def _model_graph(model):
             f"got an unbuilt model: {error}"
         ) from None
 
+    graph = _graph_tensor_ids(outputs)
     nodes, producer = [], {}
     for tensor in inputs:
         history = getattr(tensor, "_keras_history", None)  # Keras's link tensor -> layer
@@ -630,8 +651,7 @@ def _model_graph(model):
         calls = [
             node
             for node in layer._inbound_nodes
-            if node.input_tensors
-            and all(id(t) in producer for t in keras.tree.flatten(node.input_tensors))
+            if any(id(t) in graph for t in keras.tree.flatten(node.output_tensors))
         ]
         if len(calls) != 1:
             raise ValueError(
@@ -640,7 +660,13 @@ def _model_graph(model):
             )
         call = calls[0]
         index = len(nodes)
-        inbound = sorted({producer[id(t)] for t in keras.tree.flatten(call.input_tensors)})
+        sources = [producer.get(id(t)) for t in keras.tree.flatten(call.input_tensors)]
+        if None in sources:
+            raise ValueError(
+                f"model.layers must list layers in graph order, got layer {layer.name!r} "
+                "before a layer that feeds it"
+            )
+        inbound = sorted(set(sources))
         out_tensors = keras.tree.flatten(call.output_tensors)
         for tensor in out_tensors:
             producer[id(tensor)] = index
