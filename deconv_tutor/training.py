@@ -354,7 +354,9 @@ def choose_distribution(hardware_info, batch_size=None):
         _check_positive_int(batch_size, "batch_size")
     if count < 2 or (batch_size is not None and batch_size % count):
         return "single"
-    return {"tensorflow": "mirrored", "jax": "data_parallel"}.get(hardware_info["backend"], "single")
+    return {"tensorflow": "mirrored", "jax": "data_parallel"}.get(
+        hardware_info["backend"], "single"
+    )
 
 
 # --------------------------------------------------------------------------- budgets
@@ -414,7 +416,9 @@ def _resolve_budget(budget):
     if isinstance(budget, str):
         return select_budget(budget)
     if not isinstance(budget, Budget):
-        raise TypeError(f"budget must be a Budget, a budget name or None, got {type(budget).__name__}")
+        raise TypeError(
+            f"budget must be a Budget, a budget name or None, got {type(budget).__name__}"
+        )
     return budget
 
 
@@ -457,7 +461,7 @@ def describe(budget=None, *, hardware_info=None):
 # --------------------------------------------------------------------------- GPU set-up
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _engine(kind):
     """One strategy / distribution per process: creating them twice wastes GPU memory."""
     if kind == "mirrored":
@@ -840,7 +844,9 @@ def fit(
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
     if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", False):
-        raise ValueError("model must be compiled (model.compile(...)) before fit, got an uncompiled model")
+        raise ValueError(
+            "model must be compiled (model.compile(...)) before fit, got an uncompiled model"
+        )
     budget = _resolve_budget(budget)
     epochs = budget.epochs if epochs is None else epochs
     _check_positive_int(epochs, "epochs")
@@ -885,8 +891,10 @@ def fit(
     if live_plot:
         extra.append(_LivePlot(checkpoint))
 
-    if isinstance(train_data, tuple) and len(train_data) == 2 and all(
-        isinstance(part, np.ndarray) for part in train_data
+    if (
+        isinstance(train_data, tuple)
+        and len(train_data) == 2
+        and all(isinstance(part, np.ndarray) for part in train_data)
     ):
         inputs, targets, batch_size = train_data[0], train_data[1], budget.batch_size
     else:
@@ -920,4 +928,3 @@ def fit(
     history.history = {key: list(values) for key, values in checkpoint.history.items()}
     history.epoch = list(range(len(history.history.get("loss", ()))))
     return history
-

@@ -131,7 +131,9 @@ def test_describe_is_one_line_with_backend_devices_precision_budget_epochs_patch
 
 
 def test_describe_names_the_gpus_mixed_precision_and_data_parallelism():
-    two_gpus = dict(machine("tensorflow", (9, 0), (9, 0), name="NVIDIA H200"), precision="mixed_bfloat16")
+    two_gpus = dict(
+        machine("tensorflow", (9, 0), (9, 0), name="NVIDIA H200"), precision="mixed_bfloat16"
+    )
     line = training.describe("gpu", hardware_info=two_gpus)
     assert "devices: GPU:0 NVIDIA H200, GPU:1 NVIDIA H200 (mirrored)" in line
     assert "mixed precision: on (mixed_bfloat16)" in line
@@ -166,7 +168,9 @@ def test_precision_follows_the_oldest_gpu_compute_capability(capabilities, polic
         ("torch", 2, 64, "single"),
     ],
 )
-def test_data_parallelism_only_with_several_gpus_and_a_backend_engine(backend, gpus, batch_size, kind):
+def test_data_parallelism_only_with_several_gpus_and_a_backend_engine(
+    backend, gpus, batch_size, kind
+):
     hardware_info = machine(backend, *[(8, 0)] * gpus)
     assert training.choose_distribution(hardware_info, batch_size) == kind
 
@@ -268,8 +272,15 @@ def test_every_epoch_leaves_a_checkpoint_and_a_state_file(tmp_path):
         def on_epoch_end(self, epoch, logs=None):
             seen.append(training.read_state(tmp_path)["epoch"])
 
-    training.fit(tiny_model(0), tiny_data(), budget="smoke", epochs=2, run_dir=tmp_path,
-                 callbacks=[ReadState()], verbose=0)
+    training.fit(
+        tiny_model(0),
+        tiny_data(),
+        budget="smoke",
+        epochs=2,
+        run_dir=tmp_path,
+        callbacks=[ReadState()],
+        verbose=0,
+    )
     assert seen == [1, 2]
     assert (tmp_path / "last.keras").is_file()
     state = json.loads((tmp_path / "state.json").read_text())
@@ -281,32 +292,58 @@ def test_every_epoch_leaves_a_checkpoint_and_a_state_file(tmp_path):
 def test_an_interrupted_fit_resumes_at_the_next_epoch_with_exactly_the_saved_weights(tmp_path):
     interrupt = InterruptAt(epoch=2)
     with pytest.raises(KeyboardInterrupt):
-        training.fit(tiny_model(0), tiny_data(), budget="smoke", epochs=4, run_dir=tmp_path,
-                     callbacks=[interrupt], verbose=0)
+        training.fit(
+            tiny_model(0),
+            tiny_data(),
+            budget="smoke",
+            epochs=4,
+            run_dir=tmp_path,
+            callbacks=[interrupt],
+            verbose=0,
+        )
     assert training.read_state(tmp_path)["epoch"] == 2
 
     # A new kernel: the same architecture, other initial weights.
     fresh, recorder = tiny_model(1), Recorder()
     assert not all(np.array_equal(a, b) for a, b in zip(fresh.get_weights(), interrupt.weights))
-    history = training.fit(fresh, tiny_data(), budget="smoke", epochs=4, run_dir=tmp_path,
-                           callbacks=[recorder], verbose=0)
+    history = training.fit(
+        fresh,
+        tiny_data(),
+        budget="smoke",
+        epochs=4,
+        run_dir=tmp_path,
+        callbacks=[recorder],
+        verbose=0,
+    )
 
     for loaded, saved in zip(recorder.start_weights, interrupt.weights, strict=True):
         np.testing.assert_array_equal(loaded, saved)
-    assert recorder.start_iterations == 2 * 2, "the optimizer state (2 epochs x 2 steps) is restored"
+    assert recorder.start_iterations == 2 * 2, (
+        "the optimizer state (2 epochs x 2 steps) is restored"
+    )
     assert recorder.epochs == [2, 3], "training resumes at the third epoch"
     assert len(history.history["loss"]) == 4
     assert history.epoch == [0, 1, 2, 3]
 
 
 def test_a_fit_stopped_early_returns_its_epochs_and_the_next_call_finishes_the_run(tmp_path):
-    first = training.fit(tiny_model(0), tiny_data(), budget="smoke", epochs=4, run_dir=tmp_path,
-                         callbacks=[InterruptAt(epoch=2, how="stop")], verbose=0)
+    first = training.fit(
+        tiny_model(0),
+        tiny_data(),
+        budget="smoke",
+        epochs=4,
+        run_dir=tmp_path,
+        callbacks=[InterruptAt(epoch=2, how="stop")],
+        verbose=0,
+    )
     assert len(first.history["loss"]) == 2
-    second = training.fit(tiny_model(0), tiny_data(), budget="smoke", epochs=4, run_dir=tmp_path,
-                          verbose=0)
+    second = training.fit(
+        tiny_model(0), tiny_data(), budget="smoke", epochs=4, run_dir=tmp_path, verbose=0
+    )
     assert len(second.history["loss"]) == 4
-    assert second.history["loss"][:2] == first.history["loss"], "earlier epochs are merged, not rerun"
+    assert second.history["loss"][:2] == first.history["loss"], (
+        "earlier epochs are merged, not rerun"
+    )
     assert training.read_state(tmp_path)["history"] == second.history
 
 
@@ -314,8 +351,15 @@ def test_a_complete_run_is_loaded_and_returned_without_training(tmp_path, capsys
     trained = tiny_model(0)
     done = training.fit(trained, tiny_data(), budget="smoke", epochs=2, run_dir=tmp_path, verbose=0)
     fresh, recorder = tiny_model(1), Recorder()
-    again = training.fit(fresh, tiny_data(), budget="smoke", epochs=2, run_dir=tmp_path,
-                         callbacks=[recorder], verbose=1)
+    again = training.fit(
+        fresh,
+        tiny_data(),
+        budget="smoke",
+        epochs=2,
+        run_dir=tmp_path,
+        callbacks=[recorder],
+        verbose=1,
+    )
     assert recorder.start_weights is None, "model.fit was not called"
     assert "run already complete: 2/2 epochs" in capsys.readouterr().out
     assert again.history == done.history
@@ -326,12 +370,20 @@ def test_a_complete_run_is_loaded_and_returned_without_training(tmp_path, capsys
 def test_asking_for_more_epochs_extends_a_complete_run(tmp_path):
     training.fit(tiny_model(0), tiny_data(), budget="smoke", epochs=1, run_dir=tmp_path, verbose=0)
     recorder = Recorder()
-    history = training.fit(tiny_model(0), tiny_data(), budget="smoke", epochs=3, run_dir=tmp_path,
-                           callbacks=[recorder], verbose=0)
+    history = training.fit(
+        tiny_model(0),
+        tiny_data(),
+        budget="smoke",
+        epochs=3,
+        run_dir=tmp_path,
+        callbacks=[recorder],
+        verbose=0,
+    )
     assert recorder.epochs == [1, 2]
     assert len(history.history["loss"]) == 3
 
 
+@pytest.mark.filterwarnings("ignore:Skipping variable loading for optimizer")
 def test_resuming_a_different_model_from_a_run_dir_raises(tmp_path):
     training.fit(tiny_model(0), tiny_data(), budget="smoke", epochs=1, run_dir=tmp_path, verbose=0)
     other = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(1, 5, padding="same")])
@@ -347,8 +399,9 @@ def test_a_state_file_without_its_checkpoint_is_reported(tmp_path):
 
 
 def test_smoke_budget_prints_the_describe_line_and_one_line_per_epoch(tmp_path, capsys):
-    training.fit(tiny_model(0), tiny_data(), validation_data=tiny_data(1), budget="smoke",
-                 run_dir=tmp_path)
+    training.fit(
+        tiny_model(0), tiny_data(), validation_data=tiny_data(1), budget="smoke", run_dir=tmp_path
+    )
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3
     assert lines[0].startswith("backend: ") and "budget: smoke" in lines[0]
@@ -358,8 +411,14 @@ def test_smoke_budget_prints_the_describe_line_and_one_line_per_epoch(tmp_path, 
 
 def test_an_interrupt_says_where_the_next_call_resumes(tmp_path, capsys):
     with pytest.raises(KeyboardInterrupt):
-        training.fit(tiny_model(0), tiny_data(), budget="smoke", epochs=3, run_dir=tmp_path,
-                     callbacks=[InterruptAt(epoch=1)])
+        training.fit(
+            tiny_model(0),
+            tiny_data(),
+            budget="smoke",
+            epochs=3,
+            run_dir=tmp_path,
+            callbacks=[InterruptAt(epoch=1)],
+        )
     assert "resume at epoch 2" in capsys.readouterr().out
 
 
@@ -374,8 +433,9 @@ def test_fits_on_the_cpu_are_deterministic_after_set_seed(tmp_path):
         training.set_seed(0)
         model = tiny_model(0)
         training.set_seed(0)
-        history = training.fit(model, tiny_data(), budget="smoke", epochs=2, run_dir=tmp_path / run,
-                               verbose=0)
+        history = training.fit(
+            model, tiny_data(), budget="smoke", epochs=2, run_dir=tmp_path / run, verbose=0
+        )
         losses.append(history.history["loss"])
     assert losses[0] == losses[1]
 
@@ -423,13 +483,27 @@ def test_live_plot_updates_one_display_slot_per_epoch_inside_ipython(tmp_path, m
 
     monkeypatch.setattr(training, "_in_ipython", lambda: True)
     monkeypatch.setattr(display_module, "display", fake_display)
-    training.fit(tiny_model(0), tiny_data(), budget="smoke", epochs=3, run_dir=tmp_path,
-                 verbose=0, live_plot=True)
+    training.fit(
+        tiny_model(0),
+        tiny_data(),
+        budget="smoke",
+        epochs=3,
+        run_dir=tmp_path,
+        verbose=0,
+        live_plot=True,
+    )
     assert [kind for kind, _ in calls] == ["display", "update", "update"]
     assert all(image.data.startswith(b"\x89PNG") for _, image in calls)
 
 
 def test_live_plot_is_a_no_op_outside_ipython(tmp_path):
-    history = training.fit(tiny_model(0), tiny_data(), budget="smoke", epochs=1, run_dir=tmp_path,
-                           verbose=0, live_plot=True)
+    history = training.fit(
+        tiny_model(0),
+        tiny_data(),
+        budget="smoke",
+        epochs=1,
+        run_dir=tmp_path,
+        verbose=0,
+        live_plot=True,
+    )
     assert len(history.history["loss"]) == 1
