@@ -18,6 +18,8 @@ import warnings
 
 import keras
 
+from deconv_tutor.metrics import psnr_metric, ssim_metric
+
 #: The article's Keras listing, verbatim (it does not train: see :func:`article_model`).
 ARTICLE_LISTING = """\
 from keras.models import Sequential
@@ -195,8 +197,6 @@ def encoder_decoder(
     >>> encoder_decoder((None, None, 1), filters=4, depth=2, upsampling="upsample_conv").outputs[0].shape
     (None, None, None, 1)
     """
-    from deconv_tutor.metrics import psnr_metric, ssim_metric
-
     _check_architecture(filters, depth, upsampling)
     input_shape = _check_input_shape(input_shape, depth)
     inputs = keras.Input(input_shape, name="frames")
