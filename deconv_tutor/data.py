@@ -47,28 +47,28 @@ import numpy as np
 from scipy import ndimage
 
 __all__ = [
-    "PHOTOS_TRAIN",
-    "PHOTOS_HELDOUT",
-    "MOTIONS",
-    "SHAPE_CLASSES",
     "FFMPEG_SOURCES",
-    "check_video",
-    "load_photo",
-    "photo_clip",
-    "moving_shapes",
-    "ffmpeg_clip",
-    "read_video",
-    "write_video",
-    "iter_frames",
+    "MOTIONS",
+    "PHOTOS_HELDOUT",
+    "PHOTOS_TRAIN",
+    "SHAPE_CLASSES",
+    "PatchDataset",
     "add_gaussian_noise",
     "add_poisson_noise",
+    "blur",
+    "check_video",
+    "compress",
+    "downscale",
+    "ffmpeg_clip",
+    "iter_frames",
+    "load_photo",
+    "moving_shapes",
+    "photo_clip",
     "psf_box",
     "psf_gaussian",
     "psf_motion",
-    "blur",
-    "downscale",
-    "compress",
-    "PatchDataset",
+    "read_video",
+    "write_video",
 ]
 
 #: Photos used to make training clips. All ship inside the scikit-image wheel (no pooch
@@ -133,7 +133,9 @@ def _check_float_array(array, name):
         raise TypeError(f"{name} must hold floats in [0, 1] (float32), got dtype {array.dtype}")
     array = array.astype(np.float32, copy=False)
     if array.size and not np.isfinite(array).all():
-        raise ValueError(f"{name} must be finite, got {int((~np.isfinite(array)).sum())} NaN/inf values")
+        raise ValueError(
+            f"{name} must be finite, got {int((~np.isfinite(array)).sum())} NaN/inf values"
+        )
     return array
 
 
@@ -193,10 +195,10 @@ def check_video(video, name="video"):
     >>> import numpy as np
     >>> check_video(np.zeros((2, 4, 4, 3))).dtype
     dtype('float32')
-    >>> check_video(np.zeros((2, 4, 4, 3), dtype=np.uint8))
+    >>> check_video(np.zeros((2, 4, 4, 3), dtype=np.uint8))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    TypeError: video must hold floats in [0, 1], got uint8 values in [0, 255]; convert with video.astype(np.float32) / 255
+    TypeError: video must hold floats in [0, 1], got uint8 values in [0, 255]; convert with ...
     """
     video = _check_float_array(video, name)
     _check_layout(video.shape, name)
@@ -214,7 +216,9 @@ def _check_int(value, name, minimum=None, maximum=None, what="an integer"):
 
 
 def _check_number(value, name, what, *, minimum=None, strict=False):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
         raise TypeError(f"{name} must be {what}, got {value!r} ({type(value).__name__})")
     value = float(value)
     if not math.isfinite(value) or (
@@ -228,10 +232,14 @@ def _check_size(size, name="size"):
     if (
         not isinstance(size, (tuple, list))
         or len(size) != 2
-        or any(isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) for s in size)
+        or any(
+            isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) for s in size
+        )
         or any(s < 1 for s in size)
     ):
-        raise ValueError(f"{name} must be a (height, width) pair of positive integers, got {size!r}")
+        raise ValueError(
+            f"{name} must be a (height, width) pair of positive integers, got {size!r}"
+        )
     return int(size[0]), int(size[1])
 
 
@@ -244,7 +252,7 @@ def _check_seed(seed):
 # ----------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _photo_uint8(name):
     import skimage.data
 
@@ -349,8 +357,10 @@ def photo_clip(name="astronaut", frames=16, size=(64, 64), motion="pan", seed=0)
 
     short_side = math.ceil(max(height, width) / _VIEW_FRACTION)
     ratio = short_side / min(photo_full.shape[:2])
-    photo_shape = (max(short_side, round(photo_full.shape[0] * ratio)),
-                   max(short_side, round(photo_full.shape[1] * ratio)))
+    photo_shape = (
+        max(short_side, round(photo_full.shape[0] * ratio)),
+        max(short_side, round(photo_full.shape[1] * ratio)),
+    )
     photo = _photo_resized(name, *photo_shape)
     centre = np.array([(photo_shape[0] - 1) / 2.0, (photo_shape[1] - 1) / 2.0])
     t = _ease(frames)
@@ -455,8 +465,9 @@ def moving_shapes(frames=16, size=(64, 64), n_shapes=3, seed=0):
     rng = np.random.default_rng(_check_seed(seed))
     from skimage.color import hsv2rgb
 
-    rows, cols = np.meshgrid(np.arange(height, dtype=np.float64),
-                             np.arange(width, dtype=np.float64), indexing="ij")
+    rows, cols = np.meshgrid(
+        np.arange(height, dtype=np.float64), np.arange(width, dtype=np.float64), indexing="ij"
+    )
     # Background: a gradient between two muted colours, plus texture; stays in [0.05, 0.95].
     direction = rng.uniform(0.0, 2.0 * np.pi)
     ramp = np.cos(direction) * rows / height + np.sin(direction) * cols / width
@@ -477,7 +488,9 @@ def moving_shapes(frames=16, size=(64, 64), n_shapes=3, seed=0):
     time = np.arange(frames, dtype=np.float64)
     for index in range(n_shapes):
         kind = int(order[index % 3])
-        colour = hsv2rgb(np.array([[[rng.uniform(), rng.uniform(0.6, 1.0), rng.uniform(0.7, 1.0)]]]))[0, 0]
+        colour = hsv2rgb(
+            np.array([[[rng.uniform(), rng.uniform(0.6, 1.0), rng.uniform(0.7, 1.0)]]])
+        )[0, 0]
         radius = max(2.0, rng.uniform(0.12, 0.22) * short)
         start = rng.uniform([radius, radius], [height - 1 - radius, width - 1 - radius])
         heading = rng.uniform(0.0, 2.0 * np.pi)
@@ -549,16 +562,29 @@ def ffmpeg_clip(source="testsrc2", frames=16, size=(64, 64), seed=0):
     if source in _SEEDED_SOURCES:
         options += ":" + _SEEDED_SOURCES[source].format(seed=seed)
     command = [
-        imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-nostdin",
-        "-f", "lavfi", "-i", f"{source}={options}",
-        "-frames:v", str(frames), "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-v",
+        "error",
+        "-nostdin",
+        "-f",
+        "lavfi",
+        "-i",
+        f"{source}={options}",
+        "-frames:v",
+        str(frames),
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-",
     ]
     result = subprocess.run(command, capture_output=True, check=False)
     expected = frames * height * width * 3
     if result.returncode != 0 or len(result.stdout) != expected:
         raise ValueError(
             f"ffmpeg source {source!r} at size {(height, width)} gave {len(result.stdout)} bytes, "
-            f"expected {expected} ({frames} frames): {result.stderr.decode(errors='replace').strip()}"
+            f"expected {expected} ({frames} frames): "
+            f"{result.stderr.decode(errors='replace').strip()}"
         )
     video = np.frombuffer(result.stdout, dtype=np.uint8).reshape(frames, height, width, 3)
     return video.astype(np.float32) / 255.0
@@ -589,11 +615,15 @@ def _to_unit_rgb(frame, source):
     if frame.ndim == 2:
         frame = frame[..., None]
     if frame.ndim != 3 or frame.shape[-1] not in (1, 2, 3, 4):
-        raise ValueError(f"{source}: expected a grey, grey+alpha, RGB or RGBA image, got shape {frame.shape}")
+        raise ValueError(
+            f"{source}: expected a grey, grey+alpha, RGB or RGBA image, got shape {frame.shape}"
+        )
     if frame.shape[-1] in (2, 4):
         # Dropping a transparent alpha channel would lose information; an opaque one holds none.
         if frame[..., -1].min() < top:
-            raise ValueError(f"{source}: has transparent pixels (alpha < 1); flatten it onto a background first")
+            raise ValueError(
+                f"{source}: has transparent pixels (alpha < 1); flatten it onto a background first"
+            )
         frame = frame[..., :-1]
     if frame.shape[-1] == 1:
         frame = np.repeat(frame, 3, axis=-1)
@@ -641,7 +671,9 @@ def _ffmpeg_frames(reader, path):
             count += 1
             yield frame
     except (OSError, RuntimeError) as error:
-        raise ValueError(f"could not decode video file '{path}' after {count} frames: {error}") from error
+        raise ValueError(
+            f"could not decode video file '{path}' after {count} frames: {error}"
+        ) from error
     finally:
         reader.close()
     # Tolerance: the duration is stated to 1/100 s, and containers round it.
@@ -659,7 +691,9 @@ def _gif_frames(image_file, path):
             count += 1
             yield frame
     except (OSError, ValueError) as error:
-        raise ValueError(f"could not decode GIF file '{path}' after {count} frames: {error}") from error
+        raise ValueError(
+            f"could not decode GIF file '{path}' after {count} frames: {error}"
+        ) from error
     finally:
         image_file.close()
 
@@ -684,12 +718,16 @@ def _open_frames(path):
         try:
             image_file = imageio_v3.imopen(path, "r", plugin="pillow")
         except (OSError, ValueError) as error:
-            raise ValueError(f"could not read GIF file '{path}': not a readable GIF ({error})") from error
+            raise ValueError(
+                f"could not read GIF file '{path}': not a readable GIF ({error})"
+            ) from error
         return _gif_frames(image_file, path)
     try:
         reader = imageio_v2.get_reader(path, format="FFMPEG")
     except (OSError, RuntimeError, ValueError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        first_line = (
+            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        )
         raise ValueError(
             f"could not read video file '{path}': ffmpeg cannot decode it, it may be truncated "
             f"or not a video ({first_line})"
@@ -786,7 +824,9 @@ def read_video(path, start=0, stop=None, size=None):
     path = pathlib.Path(os.fspath(path))
     start = _check_int(start, "start", minimum=0, what="a non-negative integer")
     if stop is not None:
-        stop = _check_int(stop, "stop", minimum=start + 1, what=f"an integer greater than start={start}")
+        stop = _check_int(
+            stop, "stop", minimum=start + 1, what=f"an integer greater than start={start}"
+        )
     frames = []
     count = 0
     for frame in iter_frames(path, size=size):
@@ -837,17 +877,36 @@ def _write_h264(path, video_uint8, fps, crf, codec="libx264"):
 def _write_gif(path, video_uint8, fps):
     # ffmpeg rather than Pillow: Pillow merges identical consecutive frames into one,
     # which would silently change the frame count. One palette fitted to the whole clip.
-    frames, height, width, _ = video_uint8.shape
+    _, height, width, _ = video_uint8.shape
     command = [
-        imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-nostdin",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", f"{fps:g}",
-        "-i", "-",
-        "-filter_complex", "split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse=dither=none",
-        "-loop", "0", "-f", "gif", os.fspath(path),
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-v",
+        "error",
+        "-y",
+        "-nostdin",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{width}x{height}",
+        "-r",
+        f"{fps:g}",
+        "-i",
+        "-",
+        "-filter_complex",
+        "split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse=dither=none",
+        "-loop",
+        "0",
+        "-f",
+        "gif",
+        os.fspath(path),
     ]
     result = subprocess.run(command, input=video_uint8.tobytes(), capture_output=True, check=False)
     if result.returncode != 0:
-        raise ValueError(f"ffmpeg could not write GIF '{path}': {result.stderr.decode(errors='replace').strip()}")
+        raise ValueError(
+            f"ffmpeg could not write GIF '{path}': {result.stderr.decode(errors='replace').strip()}"
+        )
 
 
 def write_video(path, frames, fps=24, crf=18):
@@ -885,13 +944,16 @@ def write_video(path, frames, fps=24, crf=18):
     """
     path = pathlib.Path(os.fspath(path))
     video = check_video(frames, "frames")
-    fps = _check_number(fps, "fps", "a positive number of frames per second", minimum=0, strict=True)
+    fps = _check_number(
+        fps, "fps", "a positive number of frames per second", minimum=0, strict=True
+    )
     crf = _check_int(crf, "crf", minimum=0, maximum=51, what="an integer from 0 to 51")
     suffix = path.suffix.lower()
     is_folder = path.is_dir() or suffix == ""
     if not is_folder and suffix not in _FFMPEG_WRITE_SUFFIXES + (".gif",):
         raise ValueError(
-            f"path must end in {', '.join(_FFMPEG_WRITE_SUFFIXES)} or .gif, or name a folder, got '{path}'"
+            f"path must end in {', '.join(_FFMPEG_WRITE_SUFFIXES)} or .gif, or name a folder, "
+            f"got '{path}'"
         )
     if not path.parent.is_dir():
         raise FileNotFoundError(f"cannot write '{path}': folder '{path.parent}' does not exist")
@@ -912,7 +974,8 @@ def write_video(path, frames, fps=24, crf=18):
         if height % 2 or width % 2:
             raise ValueError(
                 f"frames must have an even height and width for H.264 (yuv420p), got "
-                f"{height}x{width} (height x width); crop or pad, e.g. frames[:, :{height - height % 2}, "
+                f"{height}x{width} (height x width); crop or pad, e.g. "
+                f"frames[:, :{height - height % 2}, "
                 f":{width - width % 2}]"
             )
         _write_h264(path, video_uint8, fps, crf)
@@ -995,7 +1058,9 @@ def add_poisson_noise(video, peak, seed=0, clip=True):
 def _check_odd_size(size, name="size"):
     size = _check_int(size, name, minimum=1, what="a positive odd integer")
     if size % 2 == 0:
-        raise ValueError(f"{name} must be a positive odd integer (so the PSF has a centre pixel), got {size}")
+        raise ValueError(
+            f"{name} must be a positive odd integer (so the PSF has a centre pixel), got {size}"
+        )
     return size
 
 
@@ -1081,11 +1146,15 @@ def _check_psf(psf):
     if not np.issubdtype(psf.dtype, np.floating):
         raise TypeError(f"psf must hold floats, got dtype {psf.dtype}")
     if psf.shape[0] % 2 == 0 or psf.shape[1] % 2 == 0:
-        raise ValueError(f"psf must have an odd height and width (a centre pixel), got shape {psf.shape}")
+        raise ValueError(
+            f"psf must have an odd height and width (a centre pixel), got shape {psf.shape}"
+        )
     if not np.isfinite(psf).all() or psf.min() < 0:
         raise ValueError("psf must be finite and non-negative")
     if abs(psf.sum() - 1.0) > 1e-6:
-        raise ValueError(f"psf must sum to one (blur keeps brightness), got sum {float(psf.sum()):.6g}")
+        raise ValueError(
+            f"psf must sum to one (blur keeps brightness), got sum {float(psf.sum()):.6g}"
+        )
     return psf
 
 
@@ -1189,7 +1258,9 @@ def compress(video, crf, codec="libx264"):
         _write_h264(path, video_uint8, fps=24, crf=crf, codec=codec)
         decoded = read_video(path)
     if decoded.shape[0] != frames:
-        raise ValueError(f"{codec} round trip returned {decoded.shape[0]} frames instead of {frames}")
+        raise ValueError(
+            f"{codec} round trip returned {decoded.shape[0]} frames instead of {frames}"
+        )
     if channels == 1:
         decoded = decoded.mean(axis=-1, keepdims=True)
     return decoded
@@ -1240,7 +1311,9 @@ class PatchDataset(keras.utils.PyDataset):
     (3, (5, 8, 8, 3), (5, 16, 16, 3))
     """
 
-    def __init__(self, clean_clips, degrade, patch_size, batch_size, steps, seed=0, scale=1, **kwargs):
+    def __init__(
+        self, clean_clips, degrade, patch_size, batch_size, steps, seed=0, scale=1, **kwargs
+    ):
         super().__init__(**kwargs)
         if isinstance(clean_clips, np.ndarray) and clean_clips.ndim == 4:
             clean_clips = [clean_clips]
@@ -1253,7 +1326,9 @@ class PatchDataset(keras.utils.PyDataset):
         if not clean_clips:
             raise ValueError("clean_clips must hold at least one video, got an empty list")
         if not callable(degrade):
-            raise TypeError(f"degrade must be a callable video -> video, got {type(degrade).__name__}")
+            raise TypeError(
+                f"degrade must be a callable video -> video, got {type(degrade).__name__}"
+            )
         self.scale = _check_int(scale, "scale", minimum=1, what="a positive integer")
         self.patch_size = _check_int(patch_size, "patch_size", minimum=1, what="a positive integer")
         if self.patch_size % self.scale:
@@ -1301,7 +1376,9 @@ class PatchDataset(keras.utils.PyDataset):
         small = self.patch_size // self.scale
         channels = self.clean_clips[0].shape[-1]
         degraded = np.empty((self.batch_size, small, small, channels), dtype=np.float32)
-        clean = np.empty((self.batch_size, self.patch_size, self.patch_size, channels), dtype=np.float32)
+        clean = np.empty(
+            (self.batch_size, self.patch_size, self.patch_size, channels), dtype=np.float32
+        )
         for b in range(self.batch_size):
             k = rng.integers(len(self.clean_clips))
             low = self.degraded_clips[k]
@@ -1309,7 +1386,7 @@ class PatchDataset(keras.utils.PyDataset):
             # Positions on the low-resolution grid, so both patches show the same area.
             y = rng.integers(low.shape[1] - small + 1)
             x = rng.integers(low.shape[2] - small + 1)
-            degraded[b] = low[t, y:y + small, x:x + small]
+            degraded[b] = low[t, y : y + small, x : x + small]
             Y, X = y * self.scale, x * self.scale
-            clean[b] = self.clean_clips[k][t, Y:Y + self.patch_size, X:X + self.patch_size]
+            clean[b] = self.clean_clips[k][t, Y : Y + self.patch_size, X : X + self.patch_size]
         return degraded, clean

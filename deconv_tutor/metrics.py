@@ -28,16 +28,16 @@ from keras import ops
 from deconv_tutor.data import _check_float_array
 
 __all__ = [
-    "psnr",
-    "psnr_per_frame",
-    "ssim",
-    "ssim_per_frame",
     "iou",
     "mean_iou",
-    "temporal_flicker",
-    "report",
+    "psnr",
     "psnr_metric",
+    "psnr_per_frame",
+    "report",
+    "ssim",
     "ssim_metric",
+    "ssim_per_frame",
+    "temporal_flicker",
 ]
 
 # skimage's structural_similarity defaults, which ssim_metric reproduces.
@@ -48,7 +48,9 @@ _PSNR_CAP_DB = 100.0
 
 
 def _check_data_range(data_range):
-    if isinstance(data_range, bool) or not isinstance(data_range, (int, float, np.integer, np.floating)):
+    if isinstance(data_range, bool) or not isinstance(
+        data_range, (int, float, np.integer, np.floating)
+    ):
         raise TypeError(f"data_range must be a positive number, got {data_range!r}")
     if not np.isfinite(data_range) or data_range <= 0:
         raise ValueError(f"data_range must be a positive number, got {data_range}")
@@ -303,7 +305,10 @@ def temporal_flicker(video, reference=None):
     """
     video = _as_frames(video, "video")
     if video.shape[0] < 2:
-        raise ValueError(f"video must have at least 2 frames to flicker, got {video.shape[0]}")
+        raise ValueError(
+            f"video must have at least 2 frames, got {video.shape[0]} "
+            "(flicker compares consecutive frames)"
+        )
     if reference is not None:
         reference = _as_frames(reference, "reference")
         if reference.shape != video.shape:

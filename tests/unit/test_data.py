@@ -1,9 +1,9 @@
 """Specification of deconv_tutor.data: offline clips, video files, degradations, patches."""
 
-import numpy as np
-import pytest
 import imageio.v2 as imageio_v2
 import imageio.v3 as imageio_v3
+import numpy as np
+import pytest
 
 from deconv_tutor import data
 from deconv_tutor.data import (
@@ -167,8 +167,14 @@ def test_truncated_streamable_mp4_is_caught_by_its_frame_count(tmp_path):
     # With the index at the front (faststart), ffmpeg decodes what is left without complaint.
     clean = photo_clip(frames=24, size=(32, 32))
     writer = imageio_v2.get_writer(
-        tmp_path / "stream.mp4", format="FFMPEG", fps=24, codec="libx264", quality=None,
-        pixelformat="yuv420p", macro_block_size=2, ffmpeg_log_level="error",
+        tmp_path / "stream.mp4",
+        format="FFMPEG",
+        fps=24,
+        codec="libx264",
+        quality=None,
+        pixelformat="yuv420p",
+        macro_block_size=2,
+        ffmpeg_log_level="error",
         ffmpeg_params=["-crf", "18", "-movflags", "+faststart"],
     )
     for frame in (clean * 255).round().astype(np.uint8):
@@ -197,7 +203,9 @@ def test_folder_without_png_frames_is_refused(tmp_path):
 def test_frames_of_different_sizes_are_refused(tmp_path):
     imageio_v3.imwrite(tmp_path / "a1.png", np.zeros((4, 4, 3), np.uint8))
     imageio_v3.imwrite(tmp_path / "a2.png", np.zeros((4, 6, 3), np.uint8))
-    with pytest.raises(ValueError, match=r"frame 1 .* has shape \(4, 6, 3\), but frame 0 has \(4, 4, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"frame 1 .* has shape \(4, 6, 3\), but frame 0 has \(4, 4, 3\)"
+    ):
         read_video(tmp_path)
 
 
@@ -411,7 +419,9 @@ def test_noise_parameters_are_checked(call, message):
         call(np.zeros((1, 4, 4, 1), np.float32))
 
 
-@pytest.mark.parametrize("psf", [psf_box(5), psf_gaussian(7, 1.5), psf_motion(9, 30), psf_motion(1)])
+@pytest.mark.parametrize(
+    "psf", [psf_box(5), psf_gaussian(7, 1.5), psf_motion(9, 30), psf_motion(1)]
+)
 def test_psfs_are_2d_odd_non_negative_and_sum_to_one(psf):
     assert psf.ndim == 2 and psf.shape[0] % 2 == 1 and psf.shape[1] % 2 == 1
     assert psf.min() >= 0
@@ -441,7 +451,7 @@ def test_blur_of_an_impulse_is_the_psf_itself():
     video = np.zeros((1, 15, 15, 1), np.float32)
     video[0, 7, 7, 0] = 1.0
     half = psf.shape[0] // 2
-    response = blur(video, psf)[0, 7 - half:8 + half, 7 - half:8 + half, 0]
+    response = blur(video, psf)[0, 7 - half : 8 + half, 7 - half : 8 + half, 0]
     np.testing.assert_allclose(response, psf, atol=1e-6)
 
 
@@ -498,8 +508,13 @@ def test_compress_refuses_unknown_codecs_and_odd_sizes():
 
 
 def test_patch_dataset_yields_aligned_super_resolution_pairs():
-    clips = [photo_clip("astronaut", frames=3, size=(32, 32)), photo_clip("rocket", frames=2, size=(24, 40))]
-    dataset = PatchDataset(clips, lambda v: downscale(v, 2), patch_size=16, batch_size=6, steps=4, scale=2)
+    clips = [
+        photo_clip("astronaut", frames=3, size=(32, 32)),
+        photo_clip("rocket", frames=2, size=(24, 40)),
+    ]
+    dataset = PatchDataset(
+        clips, lambda v: downscale(v, 2), patch_size=16, batch_size=6, steps=4, scale=2
+    )
     assert len(dataset) == 4
     degraded, clean = dataset[3]
     assert degraded.shape == (6, 8, 8, 3) and clean.shape == (6, 16, 16, 3)
@@ -510,7 +525,10 @@ def test_patch_dataset_yields_aligned_super_resolution_pairs():
 
 def test_patch_dataset_batch_depends_only_on_seed_and_index():
     clip = photo_clip(frames=4, size=(32, 32))
-    make = lambda seed: PatchDataset(clip, lambda v: add_gaussian_noise(v, 0.1), 8, 4, 10, seed=seed)  # noqa: E731
+
+    def make(seed):
+        return PatchDataset(clip, lambda v: add_gaussian_noise(v, 0.1), 8, 4, 10, seed=seed)
+
     first, again = make(0), make(0)
     later = [again[i] for i in (9, 5, 0)]
     assert np.array_equal(first[0][0], later[2][0]) and np.array_equal(first[9][1], later[0][1])
@@ -542,7 +560,9 @@ def test_patch_dataset_refuses_inconsistent_arguments():
         PatchDataset(clip, lambda v: v, 8, 2, 3, scale=3)
     with pytest.raises(ValueError, match="patch_size must fit in every clip, got 32"):
         PatchDataset(clip, lambda v: v, 32, 2, 3)
-    with pytest.raises(ValueError, match=r"must return shape \(2, 8, 8, 3\) \(scale=2\), got \(2, 16, 16, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"must return shape \(2, 8, 8, 3\) \(scale=2\), got \(2, 16, 16, 3\)"
+    ):
         PatchDataset(clip, lambda v: v, 8, 2, 3, scale=2)
     with pytest.raises(TypeError, match="degrade must be a callable"):
         PatchDataset(clip, "noise", 8, 2, 3)
@@ -558,6 +578,8 @@ def test_patch_dataset_feeds_keras_fit():
     inputs = keras.Input((None, None, 3))
     model = keras.Model(inputs, keras.layers.Conv2D(3, 3, padding="same")(inputs))
     model.compile(optimizer="adam", loss="mse")
-    dataset = PatchDataset(photo_clip(frames=2, size=(16, 16)), lambda v: add_gaussian_noise(v, 0.1), 8, 4, 2)
+    dataset = PatchDataset(
+        photo_clip(frames=2, size=(16, 16)), lambda v: add_gaussian_noise(v, 0.1), 8, 4, 2
+    )
     history = model.fit(dataset, epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0])
