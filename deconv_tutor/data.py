@@ -119,8 +119,8 @@ _VIEW_FRACTION = 0.6
 # ----------------------------------------------------------------------------------------
 
 
-def _check_float_array(array, name):
-    """Return ``array`` as float32 after checking dtype and finiteness (not the range)."""
+def _check_float_array(array, name, dtype=np.float32):
+    """Return ``array`` as ``dtype`` after checking its dtype and finiteness (not the range)."""
     if isinstance(array, (str, bytes, pathlib.Path)):
         raise TypeError(f"{name} must be an array of floats, got {type(array).__name__}")
     array = np.asarray(array)
@@ -131,7 +131,7 @@ def _check_float_array(array, name):
         )
     if not np.issubdtype(array.dtype, np.floating):
         raise TypeError(f"{name} must hold floats in [0, 1] (float32), got dtype {array.dtype}")
-    array = array.astype(np.float32, copy=False)
+    array = array.astype(dtype, copy=False)
     if array.size and not np.isfinite(array).all():
         raise ValueError(
             f"{name} must be finite, got {int((~np.isfinite(array)).sum())} NaN/inf values"

@@ -59,7 +59,8 @@ def _check_data_range(data_range):
 
 def _as_frames(array, name, data_range=1.0):
     """Return ``array`` as float64 ``(frames, height, width, channels)``, after checks."""
-    array = _check_float_array(array, name)
+    # float64 throughout, so that tiny differences between float64 inputs still count.
+    array = _check_float_array(array, name, dtype=np.float64)
     if array.ndim == 2:
         array = array[None, :, :, None]
     elif array.ndim == 3:
@@ -82,7 +83,7 @@ def _as_frames(array, name, data_range=1.0):
             f"{float(array.min()):.4g} and max {float(array.max()):.4g}; clip a model's output "
             f"first: np.clip({name}, 0, {data_range:g})"
         )
-    return array.astype(np.float64)
+    return array
 
 
 def _pair(reference, test, data_range):
@@ -415,6 +416,14 @@ def ssim_metric(y_true, y_pred):
         raise ValueError(
             "y_true must be (batch, height, width, channels) or (batch, frames, height, width, "
             f"channels), got shape {tuple(y_true.shape)}"
+        )
+    height, width = y_true.shape[-3], y_true.shape[-2]
+    if (height is not None and height < _SSIM_WINDOW) or (
+        width is not None and width < _SSIM_WINDOW
+    ):
+        raise ValueError(
+            f"frames must be at least {_SSIM_WINDOW}x{_SSIM_WINDOW} for SSIM's window, got "
+            f"{height}x{width}"
         )
     if rank == 5:
         batch_frames = ops.shape(y_true)[:2]

@@ -224,9 +224,16 @@ def test_ssim_metric_matches_scikit_image_ssim_for_images_and_clips(clean, noisy
     )
 
 
-def test_ssim_metric_refuses_other_ranks():
+def test_ssim_metric_refuses_other_ranks_and_frames_smaller_than_its_window():
     with pytest.raises(ValueError, match="y_true must be"):
         ssim_metric(np.zeros((8, 8, 3), np.float32), np.zeros((8, 8, 3), np.float32))
+    with pytest.raises(ValueError, match="at least 7x7 .* got 5x8"):
+        ssim_metric(np.zeros((2, 5, 8, 3), np.float32), np.zeros((2, 5, 8, 3), np.float32))
+
+
+def test_float64_inputs_keep_their_precision():
+    reference = np.full((1, 8, 8, 1), 0.5)
+    assert np.isfinite(psnr(reference, reference + 1e-9))
 
 
 def test_keras_logs_the_metrics_as_psnr_and_ssim(clean):
