@@ -8,6 +8,7 @@ against each other, and the transposed convolution against autodiff.
 
 import math
 import re
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -549,11 +550,19 @@ def test_a_conv2d_kernel_given_to_a_transposed_convolution_is_caught_by_its_chan
 @pytest.mark.parametrize(
     ("kernel_size", "options", "message"),
     [
-        (7, {}, r"kernel is larger than the padded input along height: dilated kernel size 7, "
-                r"padded input size 6 \(padding='valid'\)"),
-        (5, {"padding": 1, "dilation": 2},
-         r"kernel is larger .* along height: dilated kernel size 9, padded input size 8 "
-         r"\(padding=1\)"),
+        (
+            7,
+            {},
+            (
+                r"kernel is larger than the padded input along height: dilated kernel size 7, "
+                r"padded input size 6 \(padding='valid'\)"
+            ),
+        ),
+        (
+            5,
+            {"padding": 1, "dilation": 2},
+            r"kernel is larger .* height: dilated kernel size 9, padded input size 8 \(padding=1\)",
+        ),
     ],
 )
 def test_kernel_larger_than_the_padded_input_is_a_value_error(
@@ -567,8 +576,10 @@ def test_kernel_larger_than_the_padded_input_is_a_value_error(
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"stride": 2, "output_padding": 2}, r"output_padding must be smaller than stride.*"
-                                             r"got output_padding=2 with stride=\(2, 2\)"),
+        (
+            {"stride": 2, "output_padding": 2},
+            r"output_padding must be smaller than stride.*got output_padding=2 with stride=\(2, 2\)",
+        ),
         ({"output_padding": 1}, r"output_padding=1 with stride=\(1, 1\)"),
         ({"stride": 2, "output_padding": -1}, r"output_padding must be a non-negative.*got -1"),
         ({"padding": 5}, r"padding=5 crops the whole output along height"),
@@ -600,6 +611,6 @@ def test_empty_or_non_numeric_arrays_are_rejected():
 
 def test_the_module_imports_numpy_only():
     # Keras appears in these tests, never in the reference implementations.
-    source = open(reference.__file__, encoding="utf-8").read()
+    source = Path(reference.__file__).read_text(encoding="utf-8")
     imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
     assert imports == ["import numpy as np"]
