@@ -32,15 +32,25 @@ scikit-image) assumes zeros outside the frame instead, which darkens the modelle
 produces bright, noisy edges. Every deconvolution function therefore takes ``boundary``:
 
 ``"reflect"`` (default)
-    Mirror-pad the frame by twice the PSF size (:func:`pad_for_deconvolution`), deconvolve,
-    crop. The step now lies in the padding, away from the content. Best in the tests.
+    Mirror-pad the frame by the PSF size (:func:`pad_for_deconvolution`), taper the edges of
+    the *padded* frame (:func:`taper_edges`), deconvolve, crop. The content keeps a natural
+    continuation across its border, and the wrap-around step, now in the padding, is smoothed
+    into what a periodic blur would produce.
 ``"taper"``
     Blend the frame with its own circularly blurred copy near the borders
     (:func:`taper_edges`, like MATLAB's ``edgetaper``), so that the frame fits the periodic
-    model; no extra pixels.
+    model; no extra pixels, but the outer band stays soft.
 ``"none"``
     Use the algorithm's own assumption (periodic, or zeros for Richardson-Lucy); kept to show
     the artefacts in chapter 03.
+
+For Richardson-Lucy, ``"reflect"`` and ``"taper"`` also wrap-pad the prepared frame by the PSF
+size, so that the zeros it assumes lie beyond a seamless periodic continuation.
+
+Why this default: over 4 photos x 4 PSFs (Gaussian, box, horizontal and diagonal motion) with
+faint noise and the balance tuned for each, Wiener averaged 25.97 dB with ``"reflect"``,
+25.64 dB with ``"taper"``, 24.84 dB with mirror padding alone; Richardson-Lucy 25.79 dB with
+``"reflect"``, against 25.56 dB with mirror padding alone.
 
 References
 ----------
@@ -741,12 +751,13 @@ def best_classical_denoiser(noisy, clean, sigma):
 
 
 def pad_for_deconvolution(frame, psf, mode="reflect"):
-    """Pad a frame on every side by twice the PSF size, so deconvolution artefacts stay outside.
+    """Pad a frame on every side by the PSF size, so the content gets a natural continuation.
 
     FFT-based deconvolution assumes the frame repeats periodically, so the jump from its right
     edge back to its left edge looks like a sharp edge to be un-blurred; its ringing spreads
     over the whole frame. Mirror padding continues the picture smoothly across the border and
-    moves that jump into the padding, two PSF widths away from the content; crop afterwards with
+    moves that jump into the padding, where :func:`taper_edges` can then smooth it without
+    touching the content (``boundary="reflect"`` does both); crop afterwards with
     ``restored[crop]``.
 
     Parameters
@@ -755,14 +766,16 @@ def pad_for_deconvolution(frame, psf, mode="reflect"):
         One float frame (height, width, channels) or (height, width), values in [0, 1].
     psf : ndarray
         2-D point-spread function, non-negative, summing to one.
-    mode : {"reflect", "symmetric", "edge"}, default "reflect"
-        :func:`numpy.pad` mode: mirror without or with repeating the edge pixel, or repeat the
-        edge pixel.
+    mode : {"reflect", "mirror", "edge"}, default "reflect"
+        Named as in :mod:`scipy.ndimage`: ``"reflect"`` mirrors about the pixel edge, repeating
+        the border pixel (``d c b a | a b c d``; NumPy's ``"symmetric"``); ``"mirror"`` mirrors
+        about the border pixel's centre (``d c b | a b c d``; NumPy's ``"reflect"``);
+        ``"edge"`` repeats the border pixel.
 
     Returns
     -------
     padded : ndarray
-        float32 frame, larger by ``2 * pad`` in height and width, ``pad = 2 * max(psf.shape)``.
+        float32 frame, larger by ``2 * pad`` in height and width, ``pad = max(psf.shape)``.
     crop : tuple of slice
         Index that recovers the original area: ``padded[crop]`` equals ``frame``.
 
@@ -771,19 +784,33 @@ def pad_for_deconvolution(frame, psf, mode="reflect"):
     >>> frame = np.random.default_rng(0).random((16, 20, 3)).astype(np.float32)
     >>> padded, crop = pad_for_deconvolution(frame, np.ones((3, 3)) / 9)
     >>> padded.shape
-    (28, 32, 3)
+    (22, 26, 3)
     >>> bool(np.array_equal(padded[crop], frame))
     True
+    >>> row = np.array([[0.1, 0.2, 0.3]])
+    >>> pad_for_deconvolution(row[..., None].repeat(3, axis=0), np.ones((1, 1)))[0][1, :, 0]
+    array([0.1, 0.1, 0.2, 0.3, 0.3], dtype=float32)
     """
     image, grayscale = _as_frame(frame)
     psf = _check_psf(psf, image.shape[:2])
-    modes = ("reflect", "symmetric", "edge")
+    modes = ("reflect", "mirror", "edge")  # "wrap" would restate the periodic assumption
     if mode not in modes:
         raise ValueError(f"mode must be one of {modes}, got {mode!r}")
-    pad = 2 * max(psf.shape)
-    padded = np.pad(image, ((pad, pad), (pad, pad), (0, 0)), mode=mode).astype(np.float32)
-    crop = (slice(pad, pad + image.shape[0]), slice(pad, pad + image.shape[1]))
+    padded, crop = _pad_channels(image, psf, mode)
+    padded = padded.astype(np.float32)
     return (padded[..., 0] if grayscale else padded), crop
+
+
+# scipy.ndimage's boundary names (data.blur uses them) mapped to numpy.pad's; "wrap" is internal.
+_PAD_MODES = {"reflect": "symmetric", "mirror": "reflect", "edge": "edge", "wrap": "wrap"}
+
+
+def _pad_channels(image, psf, mode="reflect"):
+    """Pad the two leading axes of ``image`` by ``max(psf.shape)``; return it and the crop."""
+    pad = max(psf.shape)
+    widths = ((pad, pad), (pad, pad)) + ((0, 0),) * (image.ndim - 2)
+    padded = np.pad(image, widths, mode=_PAD_MODES[mode])
+    return padded, (slice(pad, pad + image.shape[0]), slice(pad, pad + image.shape[1]))
 
 
 def _edge_weight(psf, shape):
@@ -846,12 +873,6 @@ def taper_edges(frame, psf):
 # --------------------------------------------------------------------------- deconvolution
 
 
-def _pad_channel(channel, psf, mode="reflect"):
-    pad = 2 * max(psf.shape)
-    padded = np.pad(channel, pad, mode=mode)
-    return padded, (slice(pad, pad + channel.shape[0]), slice(pad, pad + channel.shape[1]))
-
-
 def _taper_channel(channel, psf):
     weight = _edge_weight(psf, channel.shape)
     blurred = np.real(np.fft.ifft2(np.fft.fft2(channel) * _otf(psf, channel.shape)))
@@ -866,19 +887,19 @@ def _deconvolve(clip, psf, boundary, deconvolve_channel, periodic, clip_output):
     """
 
     def restore(channel):
+        if boundary == "none":
+            return deconvolve_channel(channel)
         if boundary == "reflect":
-            padded, crop = _pad_channel(channel, psf)
-            return deconvolve_channel(padded)[crop]
-        if boundary == "taper":
-            tapered = _taper_channel(channel, psf)
-            if periodic:
-                return deconvolve_channel(tapered)
-            # A tapered frame joins smoothly with its periodic copies, not with zeros: give the
-            # zero-padded algorithm those copies, one PSF width on every side.
-            pad = max(psf.shape)
-            restored = deconvolve_channel(np.pad(tapered, pad, mode="wrap"))
-            return restored[pad:-pad, pad:-pad]
-        return deconvolve_channel(channel)
+            prepared, crop = _pad_channels(channel, psf)
+            prepared = _taper_channel(prepared, psf)  # smooth the wrap-around, in the padding
+        else:
+            prepared, crop = _taper_channel(channel, psf), (slice(None), slice(None))
+        if periodic:
+            return deconvolve_channel(prepared)[crop]
+        # The prepared frame joins smoothly with its periodic copies, not with zeros: give the
+        # zero-padded algorithm those copies, one PSF size on every side.
+        wrapped, wrap_crop = _pad_channels(prepared, psf, mode="wrap")
+        return deconvolve_channel(wrapped)[wrap_crop][crop]
 
     restored = _map_channels(restore, clip)
     return np.clip(restored, 0.0, 1.0) if clip_output else restored
@@ -1060,7 +1081,7 @@ def unsupervised_wiener(video, psf, boundary="reflect", seed=0, clip=True):
     >>> restored.shape
     (32, 32, 1)
     >>> psnr(noisy[0]), psnr(restored)
-    (23.0, 25.4)
+    (23.0, 25.6)
     """
     from skimage.restoration import unsupervised_wiener as skimage_unsupervised_wiener
 
@@ -1100,8 +1121,8 @@ def richardson_lucy(video, psf, num_iter=30, boundary="reflect", clip=True):
     num_iter : int, default 30
         Number of iterations, >= 1.
     boundary : {"reflect", "taper", "none"}, default "reflect"
-        How the frame's borders are prepared (module docstring); ``"taper"`` also wrap-pads
-        the tapered frame, since this algorithm is not periodic.
+        How the frame's borders are prepared (module docstring); ``"reflect"`` and ``"taper"``
+        also wrap-pad the prepared frame, since this algorithm assumes zeros, not periodicity.
     clip : bool, default True
         Clip the result to [0, 1].
 
