@@ -47,10 +47,11 @@ produces bright, noisy edges. Every deconvolution function therefore takes ``bou
 For Richardson-Lucy, ``"reflect"`` and ``"taper"`` also wrap-pad the prepared frame by the PSF
 size, so that the zeros it assumes lie beyond a seamless periodic continuation.
 
-Why this default: over 4 photos x 4 PSFs (Gaussian, box, horizontal and diagonal motion) with
-faint noise and the balance tuned for each, Wiener averaged 25.97 dB with ``"reflect"``,
-25.64 dB with ``"taper"``, 24.84 dB with mirror padding alone; Richardson-Lucy 25.79 dB with
-``"reflect"``, against 25.56 dB with mirror padding alone.
+Why this default: on 64 x 64 crops of 4 scikit-image photos x 4 PSFs (9 x 9 Gaussian, 5 x 5
+box, 9-pixel horizontal and diagonal motion) with noise sigma 0.005 and each method at its best
+balance or iteration count, Wiener averaged 25.97 dB with ``"reflect"``, 25.64 dB with
+``"taper"`` and 24.84 dB with mirror padding alone (no taper, twice the PSF size);
+Richardson-Lucy 25.79 dB with ``"reflect"`` against 25.56 dB with mirror padding alone.
 
 References
 ----------
