@@ -213,8 +213,9 @@ def before_after(before, after, titles=("before", "after"), *, reference=None, d
     titles : tuple of str, optional
         Panel titles.
     reference : ndarray, optional
-        Clean image/video; when given, each title gets its PSNR against it
-        (:func:`deconv_tutor.metrics.psnr`) and the reference is shown last.
+        Clean image/video; when given, each title gets the PSNR of the shown
+        frame against it (:func:`deconv_tutor.metrics.psnr`) and the reference
+        is shown last.
     diff : bool, optional
         Add a panel with ``|after - before|`` (scaled to its maximum).
     frame : int, optional
@@ -254,16 +255,17 @@ def before_after(before, after, titles=("before", "after"), *, reference=None, d
             raise ValueError(
                 f"reference must have the shape of before ({before.shape}), got {reference.shape}"
             )
-        from deconv_tutor import metrics
-
-        names = [f"{name}\nPSNR {metrics.psnr(reference, panel):.2f} dB"
-                 for name, panel in zip(names, panels)]
     if before.ndim == 4:
         if not -before.shape[0] <= frame < before.shape[0]:
             raise ValueError(f"frame must be in [0, {before.shape[0]}), got {frame}")
         panels = [panel[frame] for panel in panels]
         reference = None if reference is None else reference[frame]
     if reference is not None:
+        from deconv_tutor import metrics
+
+        # PSNR of the frame on screen, so the number describes the picture.
+        names = [f"{name}\nPSNR {metrics.psnr(reference, panel):.2f} dB"
+                 for name, panel in zip(names, panels)]
         panels.append(reference)
         names.append("reference")
     if diff:
@@ -533,19 +535,20 @@ def kernel_heatmap(kernel, ax=None, *, cmap="RdBu_r", fmt=None, title=None, size
 
 # --------------------------------------------------------------------------- shapes
 def _trace_rows(trace):
-    """(name, class name, output shape) rows from a ShapeTrace or plain tuples."""
+    """(name, class name, per-sample output shape) rows from a ShapeTrace or plain tuples."""
     rows = getattr(trace, "rows", trace)
     result = []
     for row in rows:
-        if isinstance(row, Mapping):
-            name, kind, shape = row["name"], row.get("class", row.get("kind", "")), row["shape"]
-        elif hasattr(row, "output_shape"):
-            name = getattr(row, "name")
-            kind = getattr(row, "layer_class", getattr(row, "kind", getattr(row, "cls", "")))
-            shape = row.output_shape
+        if hasattr(row, "output_shape"):
+            name, kind, shape = row.name, getattr(row, "class_name", ""), row.output_shape
         else:
             name, kind, shape = row[0], row[1], row[2]
-        result.append((str(name), str(kind), tuple(shape)))
+        if isinstance(shape, list):  # several outputs: draw the first
+            shape = shape[0]
+        shape = tuple(shape)
+        if len(shape) == 4 and shape[0] is None:  # a Keras shape with its batch axis
+            shape = shape[1:]
+        result.append((str(name), str(kind), shape))
     if not result:
         raise ValueError("trace must contain at least one layer row, got none")
     return result
@@ -562,8 +565,8 @@ def shape_diagram(trace, ax=None, *, highlight=None):
     ----------
     trace : ShapeTrace or sequence of tuple
         :func:`deconv_tutor.arithmetic.trace_shapes` output, or rows
-        ``(name, class_name, output_shape)`` with ``output_shape`` like
-        ``(None, H, W, C)``.
+        ``(name, class_name, output_shape)`` with a per-sample ``output_shape``
+        ``(H, W, C)`` (a Keras shape ``(None, H, W, C)`` works too).
     ax : matplotlib.axes.Axes, optional
         Draw here; default: a new figure.
     highlight : str, optional
@@ -586,10 +589,9 @@ def shape_diagram(trace, ax=None, *, highlight=None):
     rows = _trace_rows(trace)
     if highlight is None:
         highlight = getattr(trace, "first_unreachable", None)
-    spatial = []
-    for name, _, shape in rows:
-        dims = [value for value in shape[1:] if value is not None]
-        spatial.append(float(dims[0]) if len(shape) >= 3 and shape[1] is not None else 1.0)
+    # Box height follows the feature-map height; flat (dense) outputs get the smallest box.
+    spatial = [float(shape[0]) if len(shape) == 3 and shape[0] is not None else 1.0
+               for _, _, shape in rows]
     largest = max(spatial) or 1.0
     if ax is None:
         figure = _new_figure(max(1.3 * len(rows), 3.0), 3.0)
@@ -602,7 +604,7 @@ def shape_diagram(trace, ax=None, *, highlight=None):
         ax.add_patch(matplotlib.patches.Rectangle((index - 0.4, -height / 2), 0.8, height,
                                                   facecolor=colour, alpha=0.35,
                                                   edgecolor=colour))
-        label = "x".join("?" if value is None else str(value) for value in shape[1:])
+        label = "x".join("?" if value is None else str(value) for value in shape)
         ax.text(index, -0.62, f"{name}\n{kind}\n{label}", ha="center", va="top", fontsize=7)
     ax.set_xlim(-0.6, len(rows) - 0.4)
     ax.set_ylim(-1.05, 0.55)

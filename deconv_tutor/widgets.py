@@ -49,6 +49,7 @@ __all__ = [
     "output_size_report",
     "render_output_size",
     "output_size_calculator",
+    "zero_insertion_grid",
     "render_transposed_step",
     "transposed_conv_stepper",
     "overlap_profile",
@@ -762,6 +763,58 @@ def _stepper_padding_before(size, kernel_size, stride, padding, out_size):
     return int(padding)
 
 
+def zero_insertion_grid(x, kernel_shape, stride, padding, output_shape):
+    """The input of the zero-insertion view of a transposed convolution.
+
+    ``x`` spread out with ``stride - 1`` zeros between neighbouring pixels and
+    framed with zeros, so that sliding the *flipped* kernel over it (a plain
+    ``"valid"`` correlation) gives the transposed convolution of ``x``:
+    ``output[u, v] = sum(grid[u:u+kh, v:v+kw] * kernel[::-1, ::-1])``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (H, W)
+    kernel_shape : tuple of int
+        ``(kh, kw)``.
+    stride : int
+    padding : {"valid", "same"} or int
+        As in :func:`deconv_tutor.reference.conv_transpose`.
+    output_shape : tuple of int
+        The transposed convolution's output ``(H_out, W_out)``.
+
+    Returns
+    -------
+    grid : ndarray, shape (H_out + kh - 1, W_out + kw - 1)
+    places : dict
+        ``{(r, c): (u, v)}``: where each input pixel sits in ``grid`` (pixels
+        that the padding crops away entirely are left out).
+
+    Examples
+    --------
+    >>> grid, places = zero_insertion_grid(np.array([[1.0, 2.0]]), (2, 2), 2, "valid", (2, 4))
+    >>> grid
+    array([[0., 0., 0., 0., 0.],
+           [0., 1., 0., 2., 0.],
+           [0., 0., 0., 0., 0.]])
+    >>> places
+    {(0, 0): (1, 1), (0, 1): (1, 3)}
+    """
+    image = np.asarray(x, dtype=np.float64)
+    kh, kw = kernel_shape
+    out_h, out_w = output_shape
+    top = kh - 1 - _stepper_padding_before(image.shape[0], kh, stride, padding, out_h)
+    left = kw - 1 - _stepper_padding_before(image.shape[1], kw, stride, padding, out_w)
+    grid = np.zeros((out_h + kh - 1, out_w + kw - 1))
+    places = {}
+    for r in range(image.shape[0]):
+        for c in range(image.shape[1]):
+            u, v = top + r * stride, left + c * stride
+            if 0 <= u < grid.shape[0] and 0 <= v < grid.shape[1]:
+                grid[u, v] = image[r, c]
+                places[(r, c)] = (u, v)
+    return grid, places
+
+
 def render_transposed_step(x, kernel, step, stride=2, padding="valid"):
     """One step of a transposed convolution as scatter-add, beside its zero-insertion view.
 
@@ -820,27 +873,19 @@ def render_transposed_step(x, kernel, step, stride=2, padding="valid"):
                     if r * image.shape[1] + c <= step}
     output_styles = {tuple(position): "outline:2px solid #e65100;outline-offset:-2px"
                      for position in np.argwhere(reach > 0)}
-    out_h, out_w = steps.shape[1:]
-    # Zero-insertion view: output[u, v] = sum(window z[u:u+kh, v:v+kw] * flipped kernel).
-    kh, kw = weights.shape
-    top = kh - 1 - _stepper_padding_before(image.shape[0], kh, stride, padding, out_h)
-    left = kw - 1 - _stepper_padding_before(image.shape[1], kw, stride, padding, out_w)
-    spread = np.zeros((out_h + kh - 1, out_w + kw - 1))
-    spread_styles = {}
-    for r in range(image.shape[0]):
-        for c in range(image.shape[1]):
-            u, v = top + r * stride, left + c * stride
-            if 0 <= u < spread.shape[0] and 0 <= v < spread.shape[1]:
-                spread[u, v] = image[r, c]
-                spread_styles[(u, v)] = current if (r, c) == (row, col) else "background:#fff3e0"
+    spread, places = zero_insertion_grid(image, weights.shape, stride, padding,
+                                         steps.shape[1:])
+    spread_styles = {place: (current if pixel == (row, col) else "background:#fff3e0")
+                     for pixel, place in places.items()}
     for u in range(spread.shape[0]):
         for v in range(spread.shape[1]):
             spread_styles.setdefault((u, v), "color:#bbb")
     title = f"output after step {step + 1} of {count}"
-    return (f"<div>{_table(image, 'input x')}{_table(weights, 'kernel')}"
+    zero_title = f"zero-insertion view: {stride - 1} zero(s) between pixels, padded"
+    return (f"<div>{_table(image, 'input x', input_styles)}{_table(weights, 'kernel')}"
             f"{_table(steps[step], title, output_styles)}</div>"
             f'<div style="margin-top:10px">'
-            f"{_table(spread, f'zero-insertion view: {stride - 1} zero(s) between pixels, padded')}"
+            f"{_table(spread, zero_title, spread_styles)}"
             f"{_table(weights[::-1, ::-1], 'flipped kernel')}"
             f"{_table(steps[-1], 'complete output')}</div>")
 
@@ -1208,7 +1253,11 @@ def feature_map_layers(model):
 
 def _model_batch(model, frame):
     shape = _check_model(model)
-    image = _check_image(frame, "frame")
+    image = np.asarray(frame, dtype=np.float32)
+    if image.ndim not in (2, 3) or min(image.shape) < 1:
+        raise ValueError(f"frame must have shape (H, W) or (H, W, channels), got {image.shape}")
+    if not np.all(np.isfinite(image)):
+        raise ValueError("frame must contain only finite values, got NaN or infinity")
     if image.ndim == 2:
         image = image[..., None]
     expected = shape[1:]
@@ -1375,7 +1424,9 @@ def feature_map_explorer(model, clip, count=16, ncols=4):
         raise ValueError(f"model must have at least one layer with 4-D outputs, got none in "
                          f"{model.name!r}")
     controls = {
-        "layer": widgets.Dropdown(options=names, value=names[0], description="layer"),
+        # A combobox: pick from the list, or type a name (a wrong one gets a message).
+        "layer": widgets.Combobox(options=names, value=names[0], description="layer",
+                                  ensure_option=False, continuous_update=False),
         "first_channel": widgets.IntSlider(0, min=0, max=0, step=count,
                                            description="channels from", continuous_update=False),
         "frame": widgets.IntSlider(0, min=0, max=len(video) - 1, description="frame"),
@@ -1672,7 +1723,8 @@ def deconvnet_projection(model, clip, display_width=192):
         raise ValueError(f"model must start with Conv2D / MaxPooling2D layers to be projected, "
                          f"got none in {model.name!r}")
     controls = {
-        "layer": widgets.Dropdown(options=names, value=names[-1], description="layer"),
+        "layer": widgets.Combobox(options=names, value=names[-1], description="layer",
+                                  ensure_option=False, continuous_update=False),
         "channel": widgets.IntSlider(0, min=0, max=0, description="channel",
                                      continuous_update=False),
         "frame": widgets.IntSlider(0, min=0, max=len(video) - 1, description="frame",
@@ -1686,7 +1738,7 @@ def deconvnet_projection(model, clip, display_width=192):
 
     def update(panel):
         layer_name = controls["layer"].value
-        channels = model.get_layer(layer_name).output.shape[-1]
+        channels = _layer(model, layer_name).output.shape[-1]
         if controls["channel"].max != channels - 1:
             with panel.hold():
                 controls["channel"].max = channels - 1
@@ -1811,6 +1863,7 @@ def _psnr_strip(curves, frames, width_px=420, height_px=150):
             continue
         ax.plot(steps, finite, marker="o", markersize=3, label=name)
     ax.set_xlim(-0.5, frames - 0.5)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_xlabel("frame")
     ax.set_ylabel("PSNR (dB)")
     if ax.lines:
@@ -1883,7 +1936,7 @@ def video_compare(clips, display_width=512):
         values = ", ".join(f"{name} {curves[name][index]:.2f} dB" for name in names[1:])
         shown = (" | ".join(names) if mode == "side" else
                  f"{names[0]} ◀ wipe ▶ {controls['against'].value}")
-        views["text"].value = (f"frame {index + 1}/{frames} · {html.escape(shown)} · PSNR vs "
+        views["text"].value = (f"frame {index} of 0–{frames - 1} · {html.escape(shown)} · PSNR vs "
                                f"{html.escape(names[0])}: {html.escape(values)}")
 
     rows = [widgets.HBox([controls["mode"], controls["wipe"], controls["against"]]),
