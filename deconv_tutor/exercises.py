@@ -689,16 +689,45 @@ def _set_difference(actual, expected, where, reveal):
     return None
 
 
+def _short_flat(value):
+    """value as a list if it is a short flat vector (a shape, strides, a padding), else None."""
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1:
+            return None
+        value = value.tolist()
+    if len(value) > 10:
+        return None
+    items = [_normalize(item) for item in value]
+    if all(item is None or isinstance(item, (numbers.Number, str)) for item in items):
+        return value
+    return None
+
+
 def _sequence_difference(actual, expected, where, rtol, atol, reveal):
     if not _is_sequence(actual):
         return f"{where}: expected {_expected_kind(expected)} but got {_describe(actual)}."
+    flat_expected, flat_actual = _short_flat(expected), _short_flat(actual)
+    if reveal and flat_expected is not None and flat_actual is not None:
+        # Shapes, strides and paddings read best whole, in the form each side used.
+        differs = len(flat_actual) != len(flat_expected) or any(
+            _difference(a, e, where, rtol, atol, reveal)
+            for a, e in zip(flat_actual, flat_expected)
+        )
+        if differs:
+            return f"{where}: expected {_short(flat_expected, 80)} but got {_short(flat_actual, 80)}."
+        return None
     expected_array = _numeric_array(expected)
     actual_array = _numeric_array(actual) if expected_array is not None else None
-    if expected_array is not None and actual_array is not None:
-        return _array_difference(
-            actual_array, expected_array, where, rtol, atol, reveal, shown=(actual, expected)
-        )
-    # Mixed items (None in a shape, strings, ragged nesting): item by item.
+    nested_python = not isinstance(expected, np.ndarray) and (
+        expected_array is None or expected_array.ndim > 1
+    )
+    if expected_array is not None and actual_array is not None and not nested_python:
+        return _array_difference(actual_array, expected_array, where, rtol, atol, reveal)
+    if expected_array is not None and actual_array is not None and expected_array.shape == actual_array.shape:
+        if np.isclose(actual_array, expected_array, rtol=rtol, atol=atol, equal_nan=True).all():
+            return None
+    # Nested Python sequences (a list of shapes), None in a shape, strings,
+    # ragged nesting: item by item, so that the message points at the item.
     if len(actual) != len(expected):
         return f"{where}: expected {len(expected)} items but got {len(actual)}."
     for index, (actual_item, expected_item) in enumerate(zip(actual, expected)):
@@ -708,7 +737,7 @@ def _sequence_difference(actual, expected, where, rtol, atol, reveal):
     return None
 
 
-def _array_difference(actual, expected, where, rtol, atol, reveal, shown):
+def _array_difference(actual, expected, where, rtol, atol, reveal):
     if actual.shape != expected.shape:
         if actual.ndim == 1 and expected.ndim == 1:
             return f"{where}: expected {expected.size} items but got {actual.size}."
@@ -719,15 +748,6 @@ def _array_difference(actual, expected, where, rtol, atol, reveal, shown):
     close = np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return None
-    if expected.ndim == 1 and expected.size <= 10 and reveal:
-        # Short vectors (shapes, strides) read best whole, in the form each side used.
-        shown_actual, shown_expected = (
-            value.tolist() if isinstance(value, np.ndarray) else value for value in shown
-        )
-        return (
-            f"{where}: expected {_short(shown_expected, limit=80)} "
-            f"but got {_short(shown_actual, limit=80)}."
-        )
     first = tuple(int(i) for i in np.argwhere(~close)[0])
     index = first[0] if len(first) == 1 else first
     got = _format_number(actual[first].item())
