@@ -35,7 +35,7 @@ starts as the placeholder ``____`` and runs the check:
 ...     solution="def conv_size(size, kernel):\\n    return size - kernel + 1"))
 >>> output_width = ____                   # what the learner starts from
 >>> _ = q1.check()
-Not attempted yet: `output_width` is still the placeholder ____: replace ____ with your answer, run that cell, then check again.
+Not attempted yet: `output_width` is still ____: replace it with your answer, then check again.
 >>> output_width = 64                     # a first try
 >>> _ = q1.check()
 Incorrect: `output_width`: expected 62 but got 64.
@@ -93,22 +93,23 @@ import re
 import sys
 import threading
 from collections import ChainMap
-from collections.abc import Mapping, Set
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 
 __all__ = [
+    "STATUSES",
     "Case",
     "Exercise",
     "ExerciseSet",
     "Hint",
     "Report",
-    "STATUSES",
     "Solution",
     "Verdict",
+    "____",
     "assert_equivalent",
     "find_difference",
-    "____",
 ]
 
 STATUSES = ("correct", "incorrect", "not_attempted", "error", "timeout")
@@ -310,8 +311,7 @@ class Verdict(_Card):
 
     def __repr__(self):
         return (
-            f"Verdict(status={self.status!r}, message={self.message!r}, "
-            f"exercise={self.exercise!r})"
+            f"Verdict(status={self.status!r}, message={self.message!r}, exercise={self.exercise!r})"
         )
 
     def _title(self):
@@ -481,7 +481,7 @@ def _normalize(value):
     """Bring equivalent forms together: NumPy scalars, 0-d arrays, tensors, shapes."""
     if value is None or isinstance(value, (bool, int, float, complex, str, bytes)):
         return value
-    if isinstance(value, (list, tuple, dict, Set)):
+    if isinstance(value, (list, tuple, dict, AbstractSet)):
         return value
     if isinstance(value, range):
         return list(value)
@@ -529,7 +529,11 @@ def _short(value, limit=40):
         return text if len(text) <= limit else repr(value[: limit - 5]) + "..."
     if isinstance(value, (list, tuple)):
         inner = ", ".join(_short(item, limit) for item in value)
-        text = f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
+        text = (
+            f"[{inner}]"
+            if isinstance(value, list)
+            else f"({inner}{',' if len(value) == 1 else ''})"
+        )
         if len(text) <= limit and "<" not in text:
             return text
         return f"<{type(value).__name__} of {len(value)} items>"
@@ -559,7 +563,7 @@ def _describe(value):
         return f"a {type(value).__name__} of {len(value)} items"
     if isinstance(value, Mapping):
         return f"a dict with {len(value)} keys"
-    if isinstance(value, Set):
+    if isinstance(value, AbstractSet):
         return f"a set of {len(value)} items"
     if inspect.isfunction(value) or inspect.ismethod(value) or inspect.isbuiltin(value):
         return f"a function ({value.__name__})"
@@ -577,7 +581,7 @@ def _expected_kind(expected):
         return "a str"
     if isinstance(expected, Mapping):
         return "a dict"
-    if isinstance(expected, Set):
+    if isinstance(expected, AbstractSet):
         return "a set (or a list) of items"
     if isinstance(expected, np.ndarray) and expected.ndim > 1:
         return f"an array of shape {tuple(expected.shape)}"
@@ -609,8 +613,10 @@ def _difference(actual, expected, where, rtol, atol, reveal):
     if expected is None:
         if actual is None:
             return None
-        return mismatch(f"expected None but got {_describe(actual)}",
-                        f"expected None but got {_describe(actual)}")
+        return mismatch(
+            f"expected None but got {_describe(actual)}",
+            f"expected None but got {_describe(actual)}",
+        )
     if isinstance(expected, bool):
         if not isinstance(actual, bool):
             return f"{where}: expected True or False but got {_describe(actual)}."
@@ -633,12 +639,14 @@ def _difference(actual, expected, where, rtol, atol, reveal):
             return f"{where}: expected a str but got {_describe(actual)}."
         # Case and surrounding spaces carry no meaning in the course's text answers.
         if actual.strip().casefold() != expected.strip().casefold():
-            return mismatch(f"expected {expected!r} but got {actual!r}",
-                            f"{actual!r} is not the expected answer")
+            return mismatch(
+                f"expected {expected!r} but got {actual!r}",
+                f"{actual!r} is not the expected answer",
+            )
         return None
     if isinstance(expected, Mapping):
         return _mapping_difference(actual, expected, where, rtol, atol, reveal)
-    if isinstance(expected, Set):
+    if isinstance(expected, AbstractSet):
         return _set_difference(actual, expected, where, reveal)
     if _is_sequence(expected):
         return _sequence_difference(actual, expected, where, rtol, atol, reveal)
@@ -647,8 +655,10 @@ def _difference(actual, expected, where, rtol, atol, reveal):
     except Exception:  # objects whose == raises or is ambiguous
         equal = False
     if not equal:
-        return mismatch(f"expected {_short(expected)} but got {_describe(actual)}",
-                        f"{_describe(actual)} is not the expected answer")
+        return mismatch(
+            f"expected {_short(expected)} but got {_describe(actual)}",
+            f"{_describe(actual)} is not the expected answer",
+        )
     return None
 
 
@@ -662,7 +672,9 @@ def _mapping_difference(actual, expected, where, rtol, atol, reveal):
     if extra:
         return f"{where}: the key {extra[0]!r} was not expected."
     for key in expected:
-        difference = _difference(actual[key], expected[key], f"{where}[{key!r}]", rtol, atol, reveal)
+        difference = _difference(
+            actual[key], expected[key], f"{where}[{key!r}]", rtol, atol, reveal
+        )
         if difference:
             return difference
     return None
@@ -671,7 +683,7 @@ def _mapping_difference(actual, expected, where, rtol, atol, reveal):
 def _set_difference(actual, expected, where, reveal):
     if isinstance(actual, np.ndarray):
         actual = actual.tolist()
-    if not isinstance(actual, (Set, list, tuple)):
+    if not isinstance(actual, (AbstractSet, list, tuple)):
         return f"{where}: expected a set (or a list) of items but got {_describe(actual)}."
     try:
         actual_set = {_normalize(item) for item in actual}
@@ -710,28 +722,32 @@ def _sequence_difference(actual, expected, where, rtol, atol, reveal):
     if reveal and flat_expected is not None and flat_actual is not None:
         # Shapes, strides and paddings read best whole, in the form each side used.
         differs = len(flat_actual) != len(flat_expected) or any(
-            _difference(a, e, where, rtol, atol, reveal)
-            for a, e in zip(flat_actual, flat_expected)
+            _difference(a, e, where, rtol, atol, reveal) for a, e in zip(flat_actual, flat_expected)
         )
         if differs:
-            return f"{where}: expected {_short(flat_expected, 80)} but got {_short(flat_actual, 80)}."
+            return (
+                f"{where}: expected {_short(flat_expected, 80)} but got {_short(flat_actual, 80)}."
+            )
         return None
     expected_array = _numeric_array(expected)
     actual_array = _numeric_array(actual) if expected_array is not None else None
-    nested_python = not isinstance(expected, np.ndarray) and (
-        expected_array is None or expected_array.ndim > 1
-    )
-    if expected_array is not None and actual_array is not None and not nested_python:
+    both_numeric = expected_array is not None and actual_array is not None
+    if both_numeric and (isinstance(expected, np.ndarray) or expected_array.ndim == 1):
         return _array_difference(actual_array, expected_array, where, rtol, atol, reveal)
-    if expected_array is not None and actual_array is not None and expected_array.shape == actual_array.shape:
-        if np.isclose(actual_array, expected_array, rtol=rtol, atol=atol, equal_nan=True).all():
-            return None
+    if (
+        both_numeric
+        and expected_array.shape == actual_array.shape
+        and np.isclose(actual_array, expected_array, rtol=rtol, atol=atol, equal_nan=True).all()
+    ):
+        return None
     # Nested Python sequences (a list of shapes), None in a shape, strings,
     # ragged nesting: item by item, so that the message points at the item.
     if len(actual) != len(expected):
         return f"{where}: expected {len(expected)} items but got {len(actual)}."
     for index, (actual_item, expected_item) in enumerate(zip(actual, expected)):
-        difference = _difference(actual_item, expected_item, f"{where}[{index}]", rtol, atol, reveal)
+        difference = _difference(
+            actual_item, expected_item, f"{where}[{index}]", rtol, atol, reveal
+        )
         if difference:
             return difference
     return None
@@ -969,7 +985,7 @@ def _contains_placeholder(value, depth=0):
         return True
     if depth > 20:
         return False
-    if isinstance(value, (list, tuple, Set)):
+    if isinstance(value, (list, tuple, AbstractSet)):
         return any(_contains_placeholder(item, depth + 1) for item in value)
     if isinstance(value, Mapping):
         return any(_contains_placeholder(item, depth + 1) for item in value.values())
@@ -1088,29 +1104,37 @@ class Exercise:
     ):
         if not isinstance(name, str) or not name.strip():
             raise ValueError(f"name must be a non-empty str, got {name!r}")
-        if answer_name is not None and (not isinstance(answer_name, str) or not answer_name.isidentifier()):
-            raise ValueError(f"answer_name must be a Python variable name or None, got {answer_name!r}")
+        if answer_name is not None and (
+            not isinstance(answer_name, str) or not answer_name.isidentifier()
+        ):
+            raise ValueError(
+                f"answer_name must be a Python variable name or None, got {answer_name!r}"
+            )
         if checker is not None and not callable(checker):
             raise TypeError(f"checker must be callable or None, got {type(checker).__name__}")
         if isinstance(hints, str) or not all(isinstance(hint, str) for hint in hints):
-            raise TypeError(f"hints must be a sequence of str (wrap a single hint in a list), got {hints!r}")
+            raise TypeError(
+                f"hints must be a sequence of str (wrap a single hint in a list), got {hints!r}"
+            )
         if not isinstance(solution, str):
             raise TypeError(f"solution must be a str, got {type(solution).__name__}")
         for parameter, value in (("rtol", rtol), ("atol", atol)):
             if not _is_number(value) or not value >= 0:
                 raise ValueError(f"{parameter} must be a non-negative number, got {value!r}")
         if time_limit is not None and (not _is_number(time_limit) or not time_limit > 0):
-            raise ValueError(f"time_limit must be a positive number of seconds or None, got {time_limit!r}")
+            raise ValueError(
+                f"time_limit must be a positive number of seconds or None, got {time_limit!r}"
+            )
         if cases is not None:
             if isinstance(cases, (str, bytes)) or not hasattr(cases, "__len__") or len(cases) == 0:
                 raise ValueError(f"cases must be a non-empty sequence of test cases, got {cases!r}")
             cases = [_as_case(case) for case in cases]
-            if expected is not None and not callable(expected):
-                if not hasattr(expected, "__len__") or len(expected) != len(cases):
-                    raise ValueError(
-                        "expected must be a reference function or one result per case "
-                        f"({len(cases)} cases), got {_describe(expected)}"
-                    )
+            one_per_case = hasattr(expected, "__len__") and len(expected) == len(cases)
+            if expected is not None and not callable(expected) and not one_per_case:
+                raise ValueError(
+                    "expected must be a reference function or one result per case "
+                    f"({len(cases)} cases), got {_describe(expected)}"
+                )
         if expected is None and checker is None:
             raise ValueError(f"exercise {name!r} needs expected, checker or both; got neither")
 
@@ -1156,7 +1180,7 @@ class Exercise:
         --------
         >>> q1 = Exercise("q1", answer_name="stride", expected=2)
         >>> _ = q1.check(namespace={})
-        Not attempted yet: `stride` is not defined yet: assign your answer to `stride`, run that cell, then check again.
+        Not attempted yet: `stride` is not defined yet: assign your answer to it, then check again.
         >>> stride = 2
         >>> _ = q1.check()
         Correct: `stride` has the expected value.
@@ -1178,7 +1202,9 @@ class Exercise:
             if namespace is None:
                 namespace = _caller_namespace(inspect.currentframe().f_back)
             elif not isinstance(namespace, Mapping):
-                raise TypeError(f"namespace must be a mapping of variable names, got {type(namespace).__name__}")
+                raise TypeError(
+                    f"namespace must be a mapping of variable names, got {type(namespace).__name__}"
+                )
             if self.answer_name is None:
                 return self._verdict(
                     "not_attempted",
@@ -1187,16 +1213,15 @@ class Exercise:
             if self.answer_name not in namespace:
                 return self._verdict(
                     "not_attempted",
-                    f"`{self.answer_name}` is not defined yet: assign your answer to "
-                    f"`{self.answer_name}`, run that cell, then check again.",
+                    f"`{self.answer_name}` is not defined yet: assign your answer to it, "
+                    "then check again.",
                 )
             answer = namespace[self.answer_name]
         label = f"`{self.answer_name}`" if self.answer_name else "Your answer"
         if answer is ____:
             return self._verdict(
                 "not_attempted",
-                f"{label} is still the placeholder ____: replace ____ with your answer, "
-                "run that cell, then check again.",
+                f"{label} is still ____: replace it with your answer, then check again.",
             )
         if answer is None:
             return self._verdict("not_attempted", f"{label} is None: replace it with your answer.")
@@ -1232,7 +1257,11 @@ class Exercise:
                 return Hint("", 0, 0).show()
             self._hints_shown = min(self._hints_shown + 1, total)
             n = self._hints_shown
-        elif isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= max(total, 1):
+        elif (
+            isinstance(n, bool)
+            or not isinstance(n, numbers.Integral)
+            or not 1 <= n <= max(total, 1)
+        ):
             raise ValueError(f"n must be a hint number from 1 to {total}, got {n!r}")
         elif total == 0:
             return Hint("", 0, 0).show()
@@ -1279,7 +1308,8 @@ class Exercise:
         checking = f"Checking {where[:1].lower()}{where[1:]}"
         if status == "timeout":
             return self._verdict(
-                "timeout", f"{checking} did not finish within the time limit of {self.time_limit:g} s."
+                "timeout",
+                f"{checking} did not finish within the time limit of {self.time_limit:g} s.",
             )
         if status == "error":
             if isinstance(outcome, AssertionError):
@@ -1309,7 +1339,9 @@ class Exercise:
 
     def _evaluate_function(self, function, label):
         if not callable(function):
-            return self._verdict("incorrect", f"{label}: expected a function but got {_describe(function)}.")
+            return self._verdict(
+                "incorrect", f"{label}: expected a function but got {_describe(function)}."
+            )
         function_name = self.answer_name or getattr(function, "__name__", "your function")
         if function_name == "<lambda>":
             function_name = "your function"
@@ -1329,7 +1361,8 @@ class Exercise:
                 )
             if outcome is ____:
                 return self._verdict(
-                    "not_attempted", f"{call} returns the placeholder ____: replace it with your code."
+                    "not_attempted",
+                    f"{call} returns the placeholder ____: replace it with your code.",
                 )
             if self._expected is not None:
                 expected = self._expected_value(index, case)
@@ -1390,7 +1423,9 @@ class ExerciseSet:
         if not isinstance(exercise, Exercise):
             raise TypeError(f"exercise must be an Exercise, got {type(exercise).__name__}")
         if exercise.name in self._exercises:
-            raise ValueError(f"exercise names must be unique in {self.title!r}, got {exercise.name!r} twice")
+            raise ValueError(
+                f"exercise names must be unique in {self.title!r}, got {exercise.name!r} twice"
+            )
         self._exercises[exercise.name] = exercise
         return exercise
 
@@ -1403,7 +1438,9 @@ class ExerciseSet:
         try:
             return self._exercises[name]
         except KeyError:
-            raise KeyError(f"no exercise named {name!r} in {self.title!r}; there are {self.names}") from None
+            raise KeyError(
+                f"no exercise named {name!r} in {self.title!r}; there are {self.names}"
+            ) from None
 
     def __iter__(self):
         return iter(self._exercises.values())
@@ -1418,7 +1455,7 @@ class ExerciseSet:
         return f"ExerciseSet({self.title!r}, names={self.names})"
 
     def evaluate_all(self, namespace=None):
-        """Check every exercise by its ``answer_name``; return the :class:`Report` without showing it."""
+        """Check every exercise by its ``answer_name``; return the :class:`Report`, unshown."""
         if namespace is None:
             namespace = _caller_namespace(inspect.currentframe().f_back)
         verdicts = {exercise.name: exercise.evaluate(namespace=namespace) for exercise in self}

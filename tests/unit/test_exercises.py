@@ -60,8 +60,13 @@ def test_verdict_rejects_an_unknown_status():
 
 @pytest.mark.parametrize(
     "status, colour",
-    [("correct", "#2e7d32"), ("incorrect", "#c62828"), ("error", "#c62828"),
-     ("timeout", "#c62828"), ("not_attempted", "#757575")],
+    [
+        ("correct", "#2e7d32"),
+        ("incorrect", "#c62828"),
+        ("error", "#c62828"),
+        ("timeout", "#c62828"),
+        ("not_attempted", "#757575"),
+    ],
 )
 def test_verdict_html_is_a_green_red_or_grey_box(status, colour):
     assert f"border-left: 6px solid {colour}" in Verdict(status, "text")._repr_html_()
@@ -77,7 +82,10 @@ def test_verdict_text_and_html_are_deterministic_and_escaped():
     assert repr(first) == repr(second)
     assert first._repr_html_() == second._repr_html_()
     assert "0x" not in str(first) + repr(first) + first._repr_html_()
-    assert str(first) == "Error: f(1) raised TypeError: '<' not supported between instances of 'int' and 'object'"
+    assert (
+        str(first)
+        == "Error: f(1) raised TypeError: '<' not supported between instances of 'int' and 'object'"
+    )
     assert "&lt;" in first._repr_html_() and "<code>" not in first._repr_html_()
 
 
@@ -133,7 +141,7 @@ def test_value_exercise_wrong_answer_says_what_differed(width_exercise):
     "namespace, message",
     [
         ({}, "`output_width` is not defined yet"),
-        ({"output_width": ____}, "`output_width` is still the placeholder ____"),
+        ({"output_width": ____}, "`output_width` is still ____: replace it"),
         ({"output_width": None}, "`output_width` is None"),
         ({"output_width": (____, 64)}, "`output_width` still contains the placeholder ____"),
         ({"output_width": {"w": ____}}, "`output_width` still contains the placeholder ____"),
@@ -226,8 +234,12 @@ def test_ints_and_floats_are_interchangeable():
 
 @pytest.mark.parametrize(
     "form, shown",
-    [(list, "[62, 62, 3]"), (tuple, "(62, 62, 3)"), (np.array, "[62, 62, 3]"),
-     (lambda v: np.array(v, dtype=np.float32), "[62.0, 62.0, 3.0]")],
+    [
+        (list, "[62, 62, 3]"),
+        (tuple, "(62, 62, 3)"),
+        (np.array, "[62, 62, 3]"),
+        (lambda v: np.array(v, dtype=np.float32), "[62.0, 62.0, 3.0]"),
+    ],
     ids=["list", "tuple", "ndarray", "float32-ndarray"],
 )
 def test_sequences_in_any_form_are_equivalent(form, shown):
@@ -287,7 +299,9 @@ def test_nested_sequences_and_dicts_are_compared_item_by_item():
 
 def test_dict_keys_must_match():
     assert find_difference({"a": 1}, {"a": 1, "b": 2}) == "your answer: the key 'b' is missing."
-    assert find_difference({"a": 1, "c": 3}, {"a": 1}) == "your answer: the key 'c' was not expected."
+    assert (
+        find_difference({"a": 1, "c": 3}, {"a": 1}) == "your answer: the key 'c' was not expected."
+    )
 
 
 def test_a_set_accepts_any_order_and_names_what_is_missing_or_extra():
@@ -313,7 +327,10 @@ def test_booleans_are_not_numbers():
         ("62", "expected a number but got a str ('62')."),
         ([62], "expected a number but got a list of 1 items."),
         (62, "expected a sequence (tuple, list or array) of 3 items but got an int (62)."),
-        ("(64, 64, 3)", "expected a sequence (tuple, list or array) of 3 items but got a str ('(64, 64, 3)')."),
+        (
+            "(64, 64, 3)",
+            "expected a sequence (tuple, list or array) of 3 items but got a str ('(64, 64, 3)').",
+        ),
     ],
 )
 def test_wrong_types_say_expected_a_but_got_a(answer, message):
@@ -336,7 +353,9 @@ def test_arrays_report_how_many_values_differ_and_where():
 
 def test_a_length_mismatch_shows_short_vectors_whole_and_counts_long_ones():
     assert find_difference([1, 2], (1, 2, 3)) == "your answer: expected (1, 2, 3) but got [1, 2]."
-    assert find_difference(list(range(19)), range(20)) == "your answer: expected 20 items but got 19."
+    assert (
+        find_difference(list(range(19)), range(20)) == "your answer: expected 20 items but got 19."
+    )
 
 
 def test_nan_matches_nan():
@@ -355,7 +374,9 @@ def test_find_difference_validates_its_tolerances():
 
 def test_assert_equivalent_raises_the_learner_facing_message():
     assert_equivalent([2.0, 2.0], (2, 2))
-    with pytest.raises(AssertionError, match=r"^the output shape: expected \(2, 2\) but got \(3, 3\)\.$"):
+    with pytest.raises(
+        AssertionError, match=r"^the output shape: expected \(2, 2\) but got \(3, 3\)\.$"
+    ):
         assert_equivalent((3, 3), (2, 2), name="the output shape")
 
 
@@ -395,7 +416,10 @@ def test_checker_that_raises_something_else_reports_an_error():
 
     verdict = Exercise("q", answer_name="a", checker=needs_an_array).evaluate(3)
     assert verdict.status == "error"
-    assert verdict.message == "Checking `a` raised AttributeError: 'int' object has no attribute 'shape'"
+    assert (
+        verdict.message
+        == "Checking `a` raised AttributeError: 'int' object has no attribute 'shape'"
+    )
     assert isinstance(verdict.exception, AttributeError)
 
 
@@ -456,8 +480,11 @@ def test_function_exercise_wrong_function_names_the_failing_call(conv_size_exerc
     "namespace, message",
     [
         ({}, "`conv_size` is not defined yet"),
-        ({"conv_size": ____}, "`conv_size` is still the placeholder ____"),
-        ({"conv_size": lambda size, kernel, stride=1: ____}, "conv_size(64, 3) returns the placeholder ____"),
+        ({"conv_size": ____}, "`conv_size` is still ____: replace it"),
+        (
+            {"conv_size": lambda size, kernel, stride=1: ____},
+            "conv_size(64, 3) returns the placeholder ____",
+        ),
     ],
 )
 def test_function_exercise_unattempted(conv_size_exercise, namespace, message):
@@ -478,7 +505,10 @@ def test_a_raising_function_gets_its_exception_type_and_message(conv_size_exerci
 
     verdict = conv_size_exercise.evaluate(conv_size)
     assert verdict.status == "error"
-    assert verdict.message == "conv_size(64, 3) raised ZeroDivisionError: integer division or modulo by zero"
+    assert (
+        verdict.message
+        == "conv_size(64, 3) raised ZeroDivisionError: integer division or modulo by zero"
+    )
     assert isinstance(verdict.exception, ZeroDivisionError)
 
 
@@ -519,12 +549,15 @@ def test_a_function_that_returns_nothing_is_told_about_return(conv_size_exercise
 def test_a_wrong_return_type_says_what_was_expected(conv_size_exercise):
     verdict = conv_size_exercise.evaluate(lambda size, kernel, stride=1: str(size - kernel + 1))
     assert verdict.status == "incorrect"
-    assert verdict.message == "The result of conv_size(64, 3): expected a number but got a str ('62')."
+    assert (
+        verdict.message == "The result of conv_size(64, 3): expected a number but got a str ('62')."
+    )
 
 
 def test_function_results_accept_equivalent_forms():
-    exercise = Exercise("q", answer_name="f", cases=[Case(np.ones((2, 2)))],
-                        expected=lambda image: image.shape)
+    exercise = Exercise(
+        "q", answer_name="f", cases=[Case(np.ones((2, 2)))], expected=lambda image: image.shape
+    )
     assert exercise.evaluate(lambda image: list(image.shape)).status == "correct"
     assert exercise.evaluate(lambda image: np.array(image.shape, dtype=float)).status == "correct"
     assert exercise.evaluate(lambda image: image.shape[::-1] + (1,)).message == (
@@ -535,7 +568,10 @@ def test_function_results_accept_equivalent_forms():
 def test_expected_may_list_one_result_per_case():
     exercise = Exercise("q", answer_name="square", cases=[2, 3], expected=[4, 9])
     assert exercise.evaluate(lambda x: x * x).status == "correct"
-    assert exercise.evaluate(lambda x: x + x).message == "The result of square(3): expected 9 but got 6."
+    assert (
+        exercise.evaluate(lambda x: x + x).message
+        == "The result of square(3): expected 9 but got 6."
+    )
 
 
 def test_a_learner_function_that_edits_its_input_cannot_change_the_reference():
@@ -548,7 +584,9 @@ def test_a_learner_function_that_edits_its_input_cannot_change_the_reference():
         return total
 
     data = [1, 2, 3]
-    exercise = Exercise("q", answer_name="total", cases=[Case(data), Case(data)], expected=reference)
+    exercise = Exercise(
+        "q", answer_name="total", cases=[Case(data), Case(data)], expected=reference
+    )
     assert exercise.evaluate(destructive).status == "correct"
     assert data == [1, 2, 3]
 
@@ -560,12 +598,19 @@ def test_checker_on_function_results_names_the_call():
 
     exercise = Exercise("q", answer_name="f", cases=[1, -1], checker=non_negative)
     assert exercise.evaluate(abs).status == "correct"
-    assert exercise.evaluate(lambda x: x).message == "The result of f(-1): a size cannot be negative."
+    assert (
+        exercise.evaluate(lambda x: x).message == "The result of f(-1): a size cannot be negative."
+    )
 
 
 def test_time_limit_none_runs_the_learner_code_in_the_calling_thread():
-    exercise = Exercise("q", answer_name="f", cases=[()], expected=lambda: threading.current_thread().name,
-                        time_limit=None)
+    exercise = Exercise(
+        "q",
+        answer_name="f",
+        cases=[()],
+        expected=lambda: threading.current_thread().name,
+        time_limit=None,
+    )
     assert exercise.evaluate(lambda: threading.current_thread().name).status == "correct"
 
 
@@ -635,20 +680,24 @@ def test_missing_solution_says_so():
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
-        (dict(name=""), ValueError, "name must be a non-empty str"),
-        (dict(answer_name="my answer"), ValueError, "answer_name must be a Python variable name"),
-        (dict(hints="one hint"), TypeError, "hints must be a sequence of str"),
-        (dict(solution=3), TypeError, "solution must be a str, got int"),
-        (dict(checker=3), TypeError, "checker must be callable or None, got int"),
-        (dict(rtol=-1.0), ValueError, "rtol must be a non-negative number, got -1.0"),
-        (dict(time_limit=0), ValueError, "time_limit must be a positive number of seconds or None, got 0"),
-        (dict(cases=[]), ValueError, "cases must be a non-empty sequence"),
-        (dict(cases=[1, 2], expected=[1]), ValueError, r"one result per case \(2 cases\)"),
-        (dict(expected=None), ValueError, "needs expected, checker or both"),
+        ({"name": ""}, ValueError, "name must be a non-empty str"),
+        ({"answer_name": "my answer"}, ValueError, "answer_name must be a Python variable name"),
+        ({"hints": "one hint"}, TypeError, "hints must be a sequence of str"),
+        ({"solution": 3}, TypeError, "solution must be a str, got int"),
+        ({"checker": 3}, TypeError, "checker must be callable or None, got int"),
+        ({"rtol": -1.0}, ValueError, "rtol must be a non-negative number, got -1.0"),
+        (
+            {"time_limit": 0},
+            ValueError,
+            "time_limit must be a positive number of seconds or None, got 0",
+        ),
+        ({"cases": []}, ValueError, "cases must be a non-empty sequence"),
+        ({"cases": [1, 2], "expected": [1]}, ValueError, r"one result per case \(2 cases\)"),
+        ({"expected": None}, ValueError, "needs expected, checker or both"),
     ],
 )
 def test_badly_defined_exercises_are_rejected(kwargs, error, message):
-    arguments = dict(name="q", answer_name="a", expected=1) | kwargs
+    arguments = {"name": "q", "answer_name": "a", "expected": 1} | kwargs
     with pytest.raises(error, match=message):
         Exercise(**arguments)
 
@@ -699,12 +748,12 @@ def test_check_all_reports_each_exercise(chapter, capsys):
     assert isinstance(report, Report)
     assert (report.correct, report.total, bool(report)) == (1, 3, False)
     assert [verdict.status for verdict in report.verdicts.values()] == [
-        "correct", "incorrect", "not_attempted"]
+        "correct",
+        "incorrect",
+        "not_attempted",
+    ]
     assert capsys.readouterr().out == (
-        "01 convolution: 1 of 3 correct\n"
-        "  q1  correct\n"
-        "  q2  incorrect\n"
-        "  q3  not attempted yet\n"
+        "01 convolution: 1 of 3 correct\n  q1  correct\n  q2  incorrect\n  q3  not attempted yet\n"
     )
 
 
@@ -743,8 +792,14 @@ def test_in_ipython_a_check_on_the_last_line_is_shown_once(tmp_path):
         """
     )
     environment = dict(os.environ, IPYTHONDIR=str(tmp_path))
-    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                               env=environment, timeout=60, check=True)
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=True,
+    )
     shown = json.loads(completed.stdout.strip().splitlines()[-1])
     correct = ["Correct: `x` has the expected value."]
     assert shown == {
