@@ -23,19 +23,18 @@ import math
 from collections.abc import Mapping, Sequence
 
 import matplotlib
-
-import matplotlib.pyplot as plt  # noqa: E402  (pyplot registers the notebook figure display)
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
 __all__ = [
-    "as_display_image",
-    "show_images",
-    "before_after",
-    "show_video",
     "VideoHTML",
+    "as_display_image",
+    "before_after",
     "kernel_heatmap",
     "shape_diagram",
+    "show_images",
+    "show_video",
 ]
 
 #: Largest HTML (bytes) :func:`show_video` produces unless told otherwise: the
@@ -331,7 +330,7 @@ def _video_to_uint8(video, name="video"):
 def _gif_bytes(frames_uint8, fps, loop=True):
     from PIL import Image
 
-    duration_ms = max(int(round(1000.0 / fps)), 20)
+    duration_ms = max(round(1000.0 / fps), 20)
     if frames_uint8.shape[-1] == 1:
         pictures = [Image.fromarray(frame[..., 0]) for frame in frames_uint8]
     else:
@@ -349,7 +348,7 @@ def _gif_bytes(frames_uint8, fps, loop=True):
 def _webp_bytes(frames_uint8, fps, loop=True):
     from PIL import Image
 
-    duration_ms = max(int(round(1000.0 / fps)), 20)
+    duration_ms = max(round(1000.0 / fps), 20)
     grey = frames_uint8.shape[-1] == 1
     pictures = [Image.fromarray(frame[..., 0] if grey else frame).convert("RGB")
                 for frame in frames_uint8]

@@ -40,34 +40,34 @@ from matplotlib.figure import Figure
 from deconv_tutor import reference
 
 __all__ = [
-    "Panel",
-    "png_bytes",
     "KERNEL_PRESETS",
-    "kernel_preset",
-    "render_kernel",
-    "kernel_explorer",
-    "output_size_report",
-    "render_output_size",
-    "output_size_calculator",
-    "zero_insertion_grid",
-    "render_transposed_step",
-    "transposed_conv_stepper",
-    "overlap_profile",
-    "overlap_counts",
-    "render_checkerboard",
+    "Panel",
+    "TrainingMonitor",
     "checkerboard_explorer",
+    "deconvnet_projection",
+    "feature_map_explorer",
     "feature_map_layers",
     "feature_maps",
-    "render_feature_maps",
-    "feature_map_explorer",
-    "projectable_layers",
+    "kernel_explorer",
+    "kernel_preset",
+    "output_size_calculator",
+    "output_size_report",
+    "overlap_counts",
+    "overlap_profile",
+    "png_bytes",
     "project",
-    "deconvnet_projection",
+    "projectable_layers",
+    "render_checkerboard",
     "render_compare",
-    "video_compare",
+    "render_feature_maps",
+    "render_kernel",
+    "render_output_size",
     "render_training",
-    "TrainingMonitor",
+    "render_transposed_step",
     "training_monitor",
+    "transposed_conv_stepper",
+    "video_compare",
+    "zero_insertion_grid",
 ]
 
 _ERROR_COLOUR = "#b00020"
@@ -240,7 +240,7 @@ def _default_frame(size=256):
 def _number(value):
     value = float(value)
     if value == round(value) and abs(value) < 1e6:
-        return str(int(round(value)))
+        return str(round(value))
     return f"{value:.2f}"
 
 
@@ -463,7 +463,7 @@ def kernel_explorer(frame=None, display_width=256):
     controls.update(cells)
     grid = widgets.GridBox(list(cells.values()),
                            layout=widgets.Layout(grid_template_columns="repeat(3, 4.8em)"))
-    height, width = video.shape[1:3]
+    width = video.shape[2]
     views = {"input": _image_view(display_width), "output": _image_view(display_width),
              "text": widgets.HTML()}
     state = {"frame": None, "kernel_source": "preset"}
@@ -702,7 +702,7 @@ def output_size_calculator():
         "mode": widgets.ToggleButtons(options=[("convolution", "conv"),
                                                ("transposed convolution", "transpose")],
                                       value="conv", description="layer"),
-        "size": widgets.IntSlider(8, min=1, max=64, description="input size"),
+        "size": widgets.IntSlider(8, min=1, max=256, description="input size"),
         "kernel_size": widgets.IntSlider(3, min=1, max=9, description="kernel"),
         "stride": widgets.IntSlider(1, min=1, max=4, description="stride"),
         "padding": widgets.Dropdown(options=[("valid", "valid"), ("same", "same")] +
@@ -1300,9 +1300,20 @@ def feature_maps(model, frame, layer_name):
     return np.asarray(keras.ops.convert_to_numpy(values)[0], dtype=np.float32)
 
 
-def _tile(maps, ncols, tile=64, gap=2):
-    """(N, h, w) values in [0, 1] -> one uint8 RGB grid, each map enlarged to about ``tile``."""
+def _tile(maps, ncols, tile=96, gap=2):
+    """(N, h, w) values in [0, 1] -> one uint8 RGB grid, each map drawn about ``tile`` pixels.
+
+    Small maps are enlarged by pixel repetition; large ones shrunk by block
+    averaging (edge-padded to whole blocks), which keeps the grid quick to send.
+    """
     count, height, width = maps.shape
+    largest = max(height, width)
+    if largest > tile:
+        factor = math.ceil(largest / tile)
+        padded = np.pad(maps, ((0, 0), (0, -height % factor), (0, -width % factor)), mode="edge")
+        maps = padded.reshape(count, padded.shape[1] // factor, factor,
+                              padded.shape[2] // factor, factor).mean(axis=(2, 4))
+        height, width = maps.shape[1:]
     scale = max(1, tile // max(height, width))
     nrows = math.ceil(count / ncols)
     cell_h, cell_w = height * scale, width * scale
@@ -1327,7 +1338,8 @@ def render_feature_maps(activations, first_channel=0, count=16, ncols=4):
     """A grid of feature maps and their statistics.
 
     Each map is scaled from its own min to its own max (viridis: dark low,
-    yellow high); a constant map is drawn dark.
+    yellow high); a constant map is drawn dark. Maps are drawn about 96 pixels
+    wide: small ones enlarged, large ones block-averaged.
 
     Parameters
     ----------
@@ -1404,7 +1416,8 @@ def feature_map_explorer(model, clip, count=16, ncols=4):
     Panel
         Controls ``layer`` (all layers with 4-D outputs), ``first_channel``,
         ``frame`` (with a ``play`` button); views ``input``, ``maps`` (images),
-        ``stats`` (HTML).
+        ``stats`` (HTML). ``panel.cache`` holds the activations computed so far,
+        by ``(layer, frame)``, so paging through channels does not rerun the model.
 
     Examples
     --------
@@ -1462,6 +1475,7 @@ def feature_map_explorer(model, clip, count=16, ncols=4):
     panel = Panel({name: control for name, control in controls.items() if name != "play"},
                   views, rows, update)
     panel.controls["play"] = controls["play"]
+    panel.cache = cache
     panel.refresh()
     return panel
 
@@ -1553,6 +1567,15 @@ def _same_before(size, window, stride, out):
     return max((out - 1) * stride + window - size, 0) // 2
 
 
+def _support(signal):
+    """Bounding box (top, bottom, left, right) of the pixels where ``signal`` is not zero."""
+    rows = np.flatnonzero(np.any(signal != 0, axis=(1, 2)))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(np.any(signal != 0, axis=(0, 2)))
+    return rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+
+
 def _conv_adjoint(signal, layer, input_shape):
     """Back through a Conv2D: the transposed convolution with the layer's own kernel.
 
@@ -1560,21 +1583,30 @@ def _conv_adjoint(signal, layer, input_shape):
     layout ``(kh, kw, out_T, in_T)`` of the way back. The full scatter canvas is
     cropped by the forward padding to the forward input's size; input pixels
     the forward convolution never read (a stride that does not divide) get 0.
+    A deconvnet signal starts as one activation, so only its non-zero box and
+    non-zero channels are transposed (by linearity, the rest adds nothing).
     """
     kernel = keras.ops.convert_to_numpy(layer.kernel).astype(np.float32)
-    strides, dilations = tuple(layer.strides), tuple(layer.dilation_rate)
-    canvas = reference.conv_transpose(signal, kernel, strides, "valid", None, dilations)
+    (s_h, s_w), (d_h, d_w) = tuple(layer.strides), tuple(layer.dilation_rate)
     height, width = input_shape[:2]
-    befores = []
-    for size, out, k, s, d in zip((height, width), signal.shape[:2], kernel.shape[:2], strides,
-                                  dilations):
-        befores.append(_same_before(size, d * (k - 1) + 1, s, out)
-                       if layer.padding == "same" else 0)
     result = np.zeros((height, width, kernel.shape[2]), np.float32)
-    top, left = befores
-    rows = min(height, canvas.shape[0] - top)
-    cols = min(width, canvas.shape[1] - left)
-    result[:rows, :cols] = canvas[top: top + rows, left: left + cols]
+    box = _support(signal)
+    if box is None:
+        return result
+    top, bottom, left, right = box
+    active = np.flatnonzero(np.any(signal[top:bottom, left:right] != 0, axis=(0, 1)))
+    part = reference.conv_transpose(signal[top:bottom, left:right][..., active],
+                                    kernel[..., active], (s_h, s_w), "valid", None, (d_h, d_w))
+    befores = [_same_before(size, d * (k - 1) + 1, stride, out) if layer.padding == "same"
+               else 0 for size, out, k, stride, d in zip((height, width), signal.shape[:2],
+                                                        kernel.shape[:2], (s_h, s_w),
+                                                        (d_h, d_w))]
+    # Canvas row r is forward-input row r - before; the part starts at canvas row top * s.
+    row0, col0 = top * s_h - befores[0], left * s_w - befores[1]
+    rows = slice(max(row0, 0), min(row0 + part.shape[0], height))
+    cols = slice(max(col0, 0), min(col0 + part.shape[1], width))
+    result[rows, cols] = part[rows.start - row0: rows.stop - row0,
+                              cols.start - col0: cols.stop - col0]
     return result
 
 
@@ -1591,15 +1623,66 @@ def _unpool(signal, layer, pool_input):
     cols = min(width, padded.shape[1] - left)
     padded[top: top + rows, left: left + cols] = pool_input[:rows, :cols]
     windows = np.lib.stride_tricks.sliding_window_view(padded, (ph, pw), axis=(0, 1))[::sh, ::sw]
-    # The switches: where in each window the forward pass found its maximum.
-    switches = windows.reshape(out_h, out_w, channels, ph * pw).argmax(axis=-1)
-    row_index = np.arange(out_h)[:, None, None] * sh + switches // pw - top
-    col_index = np.arange(out_w)[None, :, None] * sw + switches % pw - left
-    channel_index = np.broadcast_to(np.arange(channels), switches.shape)
+    # The switches, looked up only where the signal is non-zero: where in each
+    # window the forward pass found its maximum.
+    u, v, c = np.nonzero(signal)
+    switches = windows[u, v, c].reshape(len(u), ph * pw).argmax(axis=-1)
+    row_index = u * sh + switches // pw - top
+    col_index = v * sw + switches % pw - left
     result = np.zeros((height, width, channels), np.float32)
-    # Overlapping windows (stride < pool) can share a maximum: add, as the gradient does.
-    np.add.at(result, (row_index, col_index, channel_index), signal)
+    if sh >= ph and sw >= pw:
+        result[row_index, col_index, c] = signal[u, v, c]  # windows do not overlap
+    else:
+        # Overlapping windows can share a maximum: add, as the gradient does.
+        np.add.at(result, (row_index, col_index, c), signal[u, v, c])
     return result
+
+
+def _forward_chain(model, frame, layer_name):
+    """(chain, activations): the layers up to ``layer_name`` and their outputs for one frame."""
+    batch = _model_batch(model, frame)
+    chain = _chain(model, layer_name)
+    if not chain:
+        raise ValueError(f"layer_name must name a layer after the input, got {layer_name!r}")
+    forward = _submodel(model, ("chain", layer_name), [layer.output for layer, _ in chain])
+    outputs = forward([batch], training=False)
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    return chain, [batch[0]] + [np.asarray(keras.ops.convert_to_numpy(value)[0], np.float32)
+                                for value in outputs]
+
+
+def _backward_chain(chain, activations, channel, keep):
+    layer_name = chain[-1][0].name
+    top = activations[-1]
+    channels = top.shape[-1]
+    if not isinstance(channel, (int, np.integer)) or not 0 <= channel < channels:
+        raise ValueError(f"channel must be an integer in [0, {channels}) for layer "
+                         f"{layer_name!r}, got {channel!r}")
+    signal = np.zeros_like(top)
+    if keep == "all":
+        signal[..., channel] = top[..., channel]
+    else:
+        row, col = np.unravel_index(np.argmax(top[..., channel]), top.shape[:2])
+        signal[row, col, channel] = top[row, col, channel]
+    for index in range(len(chain) - 1, -1, -1):
+        layer, kind = chain[index]
+        below = activations[index]
+        if kind == "conv":
+            if _activation_name(layer) == "relu":
+                signal = np.maximum(signal, 0.0)
+            signal = _conv_adjoint(signal, layer, below.shape)
+        elif kind == "pool":
+            signal = _unpool(signal, layer, below)
+        elif kind == "relu":
+            signal = np.maximum(signal, 0.0)
+    return signal.astype(np.float32)
+
+
+def _normalise_projection(signal):
+    peak = float(np.abs(signal).max())
+    if peak == 0:
+        return np.full_like(signal, 0.5)
+    return (signal / (2.0 * peak) + 0.5).astype(np.float32)
 
 
 def project(model, frame, layer_name, channel, *, keep="max", normalise=True):
@@ -1647,45 +1730,9 @@ def project(model, frame, layer_name, channel, *, keep="max", normalise=True):
     """
     if keep not in ("max", "all"):
         raise ValueError(f'keep must be "max" or "all", got {keep!r}')
-    batch = _model_batch(model, frame)
-    chain = _chain(model, layer_name)
-    if not chain:
-        raise ValueError(f"layer_name must name a layer after the input, got {layer_name!r}")
-    layers = [layer for layer, _ in chain]
-    channels = layers[-1].output.shape[-1]
-    if not isinstance(channel, (int, np.integer)) or not 0 <= channel < channels:
-        raise ValueError(f"channel must be an integer in [0, {channels}) for layer "
-                         f"{layer_name!r}, got {channel!r}")
-    # One forward pass records the input of every layer on the way (pool switches).
-    forward = _submodel(model, ("chain", layer_name), [layer.output for layer in layers])
-    outputs = forward([batch], training=False)
-    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    activations = [batch[0]] + [np.asarray(keras.ops.convert_to_numpy(value)[0], np.float32)
-                                for value in outputs]
-    top = activations[-1]
-    signal = np.zeros_like(top)
-    if keep == "all":
-        signal[..., channel] = top[..., channel]
-    else:
-        row, col = np.unravel_index(np.argmax(top[..., channel]), top.shape[:2])
-        signal[row, col, channel] = top[row, col, channel]
-    for index in range(len(chain) - 1, -1, -1):
-        layer, kind = chain[index]
-        below = activations[index]
-        if kind == "conv":
-            if _activation_name(layer) == "relu":
-                signal = np.maximum(signal, 0.0)
-            signal = _conv_adjoint(signal, layer, below.shape)
-        elif kind == "pool":
-            signal = _unpool(signal, layer, below)
-        elif kind == "relu":
-            signal = np.maximum(signal, 0.0)
-    signal = signal.astype(np.float32)
-    if not normalise:
-        return signal
-    peak = float(np.abs(signal).max())
-    return (signal / (2.0 * peak) + 0.5 if peak > 0 else np.full_like(signal, 0.5)).astype(
-        np.float32)
+    chain, activations = _forward_chain(model, frame, layer_name)
+    signal = _backward_chain(chain, activations, channel, keep)
+    return _normalise_projection(signal) if normalise else signal
 
 
 def deconvnet_projection(model, clip, display_width=192):
@@ -1736,22 +1783,30 @@ def deconvnet_projection(model, clip, display_width=192):
     views = {"input": _image_view(display_width), "activation": _image_view(display_width),
              "projection": _image_view(display_width), "text": widgets.HTML()}
 
+    cache = {}
+
     def update(panel):
-        layer_name = controls["layer"].value
-        channels = _layer(model, layer_name).output.shape[-1]
+        layer_name, index = controls["layer"].value, controls["frame"].value
+        key = (layer_name, index)
+        if key not in cache:
+            if len(cache) > 32:
+                cache.clear()
+            # One forward pass per (layer, frame); channels and modes reuse it.
+            cache[key] = _forward_chain(model, video[index], layer_name)
+        chain, activations = cache[key]
+        channels = activations[-1].shape[-1]
         if controls["channel"].max != channels - 1:
             with panel.hold():
                 controls["channel"].max = channels - 1
-        channel, index = controls["channel"].value, controls["frame"].value
-        frame = video[index]
-        image = project(model, frame, layer_name, channel, keep=controls["keep"].value)
-        maps = feature_maps(model, frame, layer_name)[..., channel]
+        channel = controls["channel"].value
+        signal = _backward_chain(chain, activations, channel, controls["keep"].value)
+        maps = activations[-1][..., channel]
         peak = float(maps.max())
-        views["input"].value = png_bytes(frame)
+        views["input"].value = png_bytes(video[index])
         views["activation"].value = png_bytes(
             _VIRIDIS[(np.clip(maps / peak, 0, 1) * 255).astype(np.intp)] if peak > 0 else
             np.zeros((*maps.shape, 3), np.uint8))
-        views["projection"].value = png_bytes(image)
+        views["projection"].value = png_bytes(_normalise_projection(signal))
         row, col = np.unravel_index(np.argmax(maps), maps.shape)
         views["text"].value = (
             f"<b>{html.escape(layer_name)}</b> channel {channel}: strongest activation "
@@ -1767,6 +1822,7 @@ def deconvnet_projection(model, clip, display_width=192):
                           _caption("projection to pixels", views["projection"])]),
             views["text"]]
     panel = Panel(controls, views, rows, update)
+    panel.cache = cache
     panel.refresh()
     return panel
 
@@ -1839,7 +1895,7 @@ def render_compare(clips, frame, mode="side", wipe=0.5, against=None):
     against = names[1] if against is None else against
     if against not in pictures:
         raise ValueError(f"against must be one of {names}, got {against!r}")
-    cut = int(round(wipe * width))
+    cut = round(wipe * width)
     result = pictures[against].copy()
     result[:, :cut] = pictures[names[0]][:, :cut]
     if 0 < cut < width:
@@ -1981,7 +2037,7 @@ def render_training(history, inputs=None, predictions=None, targets=None, size=(
         raise TypeError(f"history must be a dict of metric lists, got {type(history).__name__}")
     metrics_shown = []
     for key in history:
-        base = key[4:] if key.startswith("val_") else key
+        base = key.removeprefix("val_")
         if base not in metrics_shown and base not in ("learning_rate", "lr"):
             metrics_shown.append(base)
     samples = [] if predictions is None else list(range(min(len(predictions), 3)))
@@ -1991,36 +2047,71 @@ def render_training(history, inputs=None, predictions=None, targets=None, size=(
     if rows == 0:
         raise ValueError("history must hold at least one metric, or predictions be given; "
                          "got neither")
-    figure = Figure(figsize=(size[0], (size[1] if metrics_shown else 0) + 1.6 * len(samples)),
-                    layout="constrained")
-    heights = ([size[1]] if metrics_shown else []) + [1.6] * len(samples)
-    grid = figure.add_gridspec(rows, max(len(metrics_shown), len(panels), 1),
-                               height_ratios=heights)
+    # Axes placed in inches by hand: a layout engine would cost more than the drawing.
+    width, curve_height, sample_height = size[0], (size[1] if metrics_shown else 0.0), 1.6
+    height = curve_height + sample_height * len(samples)
+    figure = Figure(figsize=(width, height))
+
+    def place(left, bottom, box_width, box_height):
+        return figure.add_axes((left / width, bottom / height, box_width / width,
+                                box_height / height))
+
+    panel_width = width / max(len(metrics_shown), 1)
     for column, base in enumerate(metrics_shown):
-        ax = figure.add_subplot(grid[0, column])
+        ax = place(column * panel_width + 0.6, height - curve_height + 0.45,
+                   panel_width - 0.8, curve_height - 0.8)
         for key, label in ((base, "train"), (f"val_{base}", "validation")):
             values = history.get(key)
             if values:
                 ax.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=3,
                         label=label)
-        ax.set_title(base)
-        ax.set_xlabel("epoch")
+        ax.set_title(base, fontsize=10)
+        ax.set_xlabel("epoch", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.legend(fontsize=7)
-    for row, sample in enumerate(samples, start=1 if metrics_shown else 0):
-        for column, (name, batch) in enumerate(panels):
-            ax = figure.add_subplot(grid[row, column])
-            picture = np.asarray(batch[sample], dtype=np.float32)
-            if picture.shape[-1] == 1:
-                ax.imshow(picture[..., 0], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-            elif picture.shape[-1] == 3:
-                ax.imshow(np.clip(picture, 0, 1), interpolation="nearest")
-            else:  # class scores: show the winning class per pixel
-                ax.imshow(picture.argmax(-1), cmap="tab10", vmin=0, vmax=9,
-                          interpolation="nearest")
-            ax.set_axis_off()
-            if row == (1 if metrics_shown else 0):
-                ax.set_title(name, fontsize=9)
+    if samples:
+        # All sample pictures in one mosaic and one axes: a dozen axes cost more than the rest.
+        cell = int((sample_height - 0.35) * 72)
+        gap = 8
+        mosaic = np.ones((len(samples) * (cell + gap) - gap, len(panels) * (cell + gap) - gap, 3),
+                         np.float32)
+        for row, sample in enumerate(samples):
+            for column, (_, batch) in enumerate(panels):
+                mosaic[row * (cell + gap): row * (cell + gap) + cell,
+                       column * (cell + gap): column * (cell + gap) + cell] = \
+                    _fit(_as_rgb(np.asarray(batch[sample], dtype=np.float32)), cell)
+        ax = place(0.05, 0.05, width - 0.1, height - curve_height - 0.35)
+        ax.imshow(mosaic, interpolation="nearest")
+        ax.set_axis_off()
+        for column, (name, _) in enumerate(panels):
+            ax.text(column * (cell + gap) + cell / 2, -4, name, ha="center", va="bottom",
+                    fontsize=9, clip_on=False)
     return figure
+
+
+def _as_rgb(picture):
+    """(H, W, C) model output -> (H, W, 3) in [0, 1]: grey repeated, class scores coloured."""
+    if picture.shape[-1] == 1:
+        return np.repeat(np.clip(picture, 0, 1), 3, axis=-1)
+    if picture.shape[-1] == 3:
+        return np.clip(picture, 0, 1)
+    # Class scores: the winning class per pixel, in the tab10 colours.
+    colours = np.asarray(matplotlib.colormaps["tab10"].colors, np.float32)
+    return colours[picture.argmax(-1) % len(colours)]
+
+
+def _fit(picture, cell):
+    """Resize an (H, W, 3) picture to (cell, cell, 3) for display: block average, then nearest."""
+    factor = max(picture.shape[0], picture.shape[1]) // (2 * cell)
+    if factor >= 2:
+        height = picture.shape[0] // factor * factor
+        width = picture.shape[1] // factor * factor
+        picture = picture[:height, :width].reshape(height // factor, factor, width // factor,
+                                                   factor, 3).mean(axis=(1, 3))
+    rows = (np.arange(cell) * picture.shape[0] // cell).astype(np.intp)
+    cols = (np.arange(cell) * picture.shape[1] // cell).astype(np.intp)
+    return picture[rows][:, cols]
 
 
 def _in_kernel():

@@ -6,6 +6,7 @@ import re
 
 import ipywidgets
 import keras
+import matplotlib
 import numpy as np
 import pytest
 import scipy.ndimage
@@ -25,8 +26,9 @@ def shows_error(panel, text):
 # ------------------------------------------------------------------------ shared machinery
 @pytest.mark.parametrize("shape", [(5, 7), (5, 7, 1), (5, 7, 3)])
 def test_png_bytes_encodes_grey_and_colour_images_at_any_scale(shape):
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     data = W.png_bytes(RNG.random(shape), scale=3)
     assert data.startswith(PNG_SIGNATURE)
@@ -228,7 +230,7 @@ def evaluate(formula):
     for symbol, python in (("⌊", "math.floor("), ("⌋", ")"), ("⌈", "math.ceil("), ("⌉", ")"),
                            ("·", "*"), ("−", "-"), (" mod ", " % ")):
         expression = expression.replace(symbol, python)
-    return eval(expression, {"math": math})  # noqa: S307  (our own formula text)
+    return eval(expression, {"math": math})
 
 
 CONFIGURATIONS = [(size, kernel, stride, padding, dilation)
@@ -537,12 +539,23 @@ def test_render_feature_maps_tiles_the_requested_channels(channels, first_channe
     shown = list(range(first_channel, min(first_channel + count, channels)))
     columns = min(ncols, len(shown))
     rows = math.ceil(len(shown) / columns)
-    scale = 64 // 9
+    scale = 96 // 9
     assert stats["channels"] == shown
     assert grid.shape == (rows * (9 * scale + 2) - 2, columns * (7 * scale + 2) - 2, 3)
     assert grid.dtype == np.uint8
     assert stats["fraction_zero"] == pytest.approx(np.mean(maps == 0))
     assert stats["mean"] == pytest.approx(maps.mean(), rel=1e-5)
+
+
+def test_render_feature_maps_shrinks_large_maps_by_block_averaging():
+    maps = np.zeros((192, 96, 1))
+    maps[:96] = 1.0
+    grid, _ = W.render_feature_maps(maps)
+    assert grid.shape == (96, 48, 3)  # 2x2 blocks
+    # 200 rows in 3-row blocks: the last block is edge-padded, so none is dropped.
+    assert W.render_feature_maps(np.zeros((200, 100, 1)))[0].shape == (67, 34, 3)
+    np.testing.assert_array_equal(grid[0, 0], W._VIRIDIS[255])
+    np.testing.assert_array_equal(grid[-1, 0], W._VIRIDIS[0])
 
 
 def test_render_feature_maps_draws_a_constant_channel_dark():
@@ -782,7 +795,10 @@ def test_monitor_redraws_an_image_widget_every_epoch_with_sample_outputs(tiny_tr
     assert monitor.draws == 2
     assert image.value == monitor.last_png and bytes(image.value).startswith(PNG_SIGNATURE)
     figure = monitor.render()
-    assert len(figure.axes) == 2 + 3 * 3  # loss and psnr curves; 3 samples x 3 pictures
+    assert [ax.get_title() for ax in figure.axes] == ["loss", "psnr", ""]
+    mosaic = figure.axes[2].images[0].get_array()
+    cell = int((1.6 - 0.35) * 72)
+    assert mosaic.shape == (3 * cell + 2 * 8, 3 * cell + 2 * 8, 3)  # 3 samples x 3 pictures
 
 
 def test_monitor_every_n_epochs_still_draws_after_the_last(tiny_training):
@@ -793,12 +809,24 @@ def test_monitor_every_n_epochs_still_draws_after_the_last(tiny_training):
 
 
 def test_render_training_draws_curves_and_sample_rows():
+    inputs = np.zeros((2, 4, 4, 3))
+    predictions = np.ones((2, 8, 8, 1))  # a 2x upscaler's grey output: other size, one channel
     figure = W.render_training({"loss": [1.0, 0.5], "val_loss": [1.2, 0.7], "learning_rate":
-                                [0.1, 0.1]}, np.zeros((2, 4, 4, 3)), np.zeros((2, 4, 4, 3)))
-    assert [ax.get_title() for ax in figure.axes] == ["loss", "input", "prediction", "", ""]
-    assert [line.get_label() for line in figure.axes[0].lines] == ["train", "validation"]
-    segmentation = W.render_training({}, predictions=np.zeros((1, 4, 4, 4)))
-    assert len(segmentation.axes) == 1
+                                [0.1, 0.1]}, inputs, predictions)
+    curves, samples = figure.axes
+    assert curves.get_title() == "loss"
+    assert [line.get_label() for line in curves.lines] == ["train", "validation"]
+    assert [text.get_text() for text in samples.texts] == ["input", "prediction"]
+    mosaic = samples.images[0].get_array()
+    cell = int((1.6 - 0.35) * 72)
+    assert mosaic.shape == (2 * cell + 8, 2 * cell + 8, 3)
+    np.testing.assert_array_equal(mosaic[:cell, :cell], 0.0)
+    np.testing.assert_array_equal(mosaic[:cell, cell + 8:], 1.0)
+    scores = np.zeros((1, 4, 4, 4))
+    scores[..., 2] = 1.0  # class 2 wins everywhere: drawn in tab10's third colour
+    segmentation = W.render_training({}, predictions=scores)
+    colour = np.asarray(matplotlib.colormaps["tab10"].colors[2], np.float32)
+    np.testing.assert_allclose(segmentation.axes[0].images[0].get_array()[0, 0], colour)
 
 
 @pytest.mark.parametrize(

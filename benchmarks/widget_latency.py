@@ -1,0 +1,178 @@
+"""How long each widget takes to redraw, at 256x256: the pure render function and the full update.
+
+A widget feels instant below about 100 ms. For every widget of deconv_tutor.widgets this
+measures the median time of
+
+* ``render``: the pure render function (what a test or a notebook cell calls), and
+* ``update``: the whole path a slider move takes in the kernel: the control's ``value``
+  changes, the observer runs the render function, encodes the PNG and sets the views
+  (everything except the trip to the browser).
+
+Run from the repository root (prints a table, writes benchmarks/results/widget_latency.json):
+
+    .venv/bin/python benchmarks/widget_latency.py [--repeats 15]
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import platform
+import statistics
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import keras
+import numpy as np
+
+from deconv_tutor import data, models
+from deconv_tutor import widgets as W
+
+TARGET_MS = 100.0
+SIZE = 256
+
+
+def median_ms(function, repeats, warmup=2):
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - start) * 1000.0)
+    return statistics.median(times)
+
+
+def toggler(panel, name, values):
+    """A function that moves one control to its next value (so the observer always fires)."""
+    state = {"index": 0}
+
+    def move():
+        state["index"] = (state["index"] + 1) % len(values)
+        panel.controls[name].value = values[state["index"]]
+        if panel.error is not None:
+            raise RuntimeError(f"{name}={values[state['index']]!r} failed: {panel.error}")
+
+    return move
+
+
+def cases(repeats):
+    clip = data.photo_clip("astronaut", frames=4, size=(SIZE, SIZE))
+    frame = clip[0]
+    noisy = data.add_gaussian_noise(clip, 25 / 255, seed=0)
+    keras.utils.set_random_seed(0)
+    model = models.encoder_decoder((SIZE, SIZE, 3), filters=32, depth=3)
+
+    explorer = W.kernel_explorer(frame)
+    calculator = W.output_size_calculator()
+    stepper = W.transposed_conv_stepper()
+    stepper.controls["input_size"].value = 4
+    checkerboard = W.checkerboard_explorer()
+    maps = W.feature_map_explorer(model, clip)
+    projection = W.deconvnet_projection(model, clip)
+    projection.controls["layer"].value = "down3_pool"
+    compare = W.video_compare({"clean": clip, "noisy": noisy})
+    monitor_image = W.widgets.Image(format="png")
+    monitor = W.training_monitor(clip[:3], clip[:3], output=monitor_image)
+    monitor.set_model(model)
+    monitor.history = {"loss": [0.05, 0.03, 0.02], "val_loss": [0.06, 0.04, 0.03],
+                       "psnr": [20.0, 23.0, 25.0], "val_psnr": [19.0, 22.0, 24.0]}
+    sobel5 = W.kernel_preset("sobel x", 5)
+
+    yield ("kernel_explorer", "render: 3x3 gaussian, 256x256x3",
+           lambda: W.render_kernel(frame, W.kernel_preset("gaussian"), 1, "same"))
+    yield ("kernel_explorer", "render: 5x5 sobel, dilation 2",
+           lambda: W.render_kernel(frame, sobel5, 1, "same", 2))
+    yield ("kernel_explorer", "update: stride slider", toggler(explorer, "stride", [1, 2]))
+    yield ("kernel_explorer", "update: preset (fills 25 cells, one redraw)",
+           toggler(explorer, "preset", ["sharpen", "laplacian"]))
+    yield ("output_size_calculator", "render",
+           lambda: W.render_output_size("transpose", SIZE, 3, 2, "same", 1, 1))
+    yield ("output_size_calculator", "update: input size slider",
+           toggler(calculator, "size", [SIZE, SIZE - 1]))
+    yield ("transposed_conv_stepper", "render: 4x4 input, 3x3 kernel",
+           lambda: W.render_transposed_step(np.arange(16.0).reshape(4, 4), np.ones((3, 3)), 7))
+    yield ("transposed_conv_stepper", "update: step slider", toggler(stepper, "step", [3, 9]))
+    yield ("checkerboard_explorer", "render: 3 layers",
+           lambda: W.render_checkerboard([3, 3, 3], [2, 2, 2], 6, SIZE))
+    yield ("checkerboard_explorer", "update: kernel slider",
+           toggler(checkerboard, "kernel_1", [4, 3]))
+    yield ("feature_map_explorer", "render: feature_maps + grid, down1_conv (256x256x32)",
+           lambda: W.render_feature_maps(W.feature_maps(model, frame, "down1_conv")))
+    yield ("feature_map_explorer", "update: frame slider (new forward pass)",
+           _uncached(maps, toggler(maps, "frame", [1, 2])))
+    yield ("feature_map_explorer", "update: channel page (cached activations)",
+           toggler(maps, "first_channel", [16, 0]))
+    yield ("deconvnet_projection", "render: project down3_pool (3 poolings, 3 convs)",
+           lambda: W.project(model, frame, "down3_pool", 5))
+    yield ("deconvnet_projection", "render: project down1_conv",
+           lambda: W.project(model, frame, "down1_conv", 5))
+    yield ("deconvnet_projection", "update: channel slider",
+           toggler(projection, "channel", [5, 6]))
+    yield ("video_compare", "render: 2 clips side by side",
+           lambda: W.render_compare({"clean": clip, "noisy": noisy}, 1))
+    yield ("video_compare", "update: frame slider", toggler(compare, "frame", [1, 2]))
+    yield ("video_compare", "update: wipe slider", _wipe(compare))
+    yield ("training_monitor", "render: curves + 3 samples, PNG (no prediction)",
+           lambda: W._figure_png(W.render_training(monitor.history, clip[:3], clip[:3],
+                                                   clip[:3])))
+    yield ("training_monitor", "update: one epoch's redraw (predicts 3 frames, once per epoch)",
+           monitor.draw)
+
+
+def _uncached(panel, move):
+    """Forget the feature-map explorer's cached activations, so each move runs the model."""
+
+    def run():
+        panel.cache.clear()
+        move()
+
+    return run
+
+
+def _wipe(panel):
+    panel.controls["mode"].value = "wipe"
+    return toggler(panel, "wipe", [0.3, 0.7])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" /
+                                                "widget_latency.json"))
+    arguments = parser.parse_args()
+    rows = []
+    for widget, path, function in cases(arguments.repeats):
+        milliseconds = median_ms(function, arguments.repeats)
+        rows.append({"widget": widget, "path": path, "median_ms": round(milliseconds, 2),
+                     "within_target": milliseconds <= TARGET_MS})
+    width = max(len(row["widget"]) for row in rows)
+    path_width = max(len(row["path"]) for row in rows)
+    print(f"{'widget':<{width}}  {'path':<{path_width}}  median ms")
+    for row in rows:
+        flag = "" if row["within_target"] else f"  (> {TARGET_MS:.0f} ms)"
+        print(f"{row['widget']:<{width}}  {row['path']:<{path_width}}  "
+              f"{row['median_ms']:9.2f}{flag}")
+    result = {
+        "what": "median redraw time of each widget at 256x256 (render function; full update)",
+        "command": "python benchmarks/widget_latency.py",
+        "target_ms": TARGET_MS,
+        "repeats": arguments.repeats,
+        "machine": {"platform": platform.platform(), "processor": platform.processor(),
+                    "cpu_count": os.cpu_count(), "python": platform.python_version(),
+                    "numpy": np.__version__, "keras": keras.__version__,
+                    "backend": keras.backend.backend()},
+        "rows": rows,
+    }
+    output = pathlib.Path(arguments.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+
+
+if __name__ == "__main__":
+    main()
