@@ -463,18 +463,29 @@ class Report(_Card):
 
 
 def _to_numpy(value):
-    """A tensor (anything with ``__array__`` or ``numpy``) as an ndarray, or None."""
-    if not (hasattr(value, "__array__") or callable(getattr(value, "numpy", None))):
-        return None
-    try:
-        import keras  # already imported whenever a Keras tensor exists
+    """A tensor (anything with ``__array__`` or ``numpy``) as an ndarray, or None.
 
-        return np.asarray(keras.ops.convert_to_numpy(value))
-    except Exception:  # a symbolic KerasTensor, or a foreign array type
+    Keras converts its own tensors on any backend. It is used only when the
+    notebook has already imported it (a Keras tensor implies that), so that
+    comparing, say, a pandas Series never pays for importing TensorFlow.
+    """
+    to_array = getattr(value, "__array__", None)
+    to_numpy = getattr(value, "numpy", None)
+    if not (callable(to_array) or callable(to_numpy)):
+        return None
+    converters = []
+    keras = sys.modules.get("keras")
+    if keras is not None and hasattr(keras, "ops"):
+        converters.append(keras.ops.convert_to_numpy)
+    converters += [np.asarray] if callable(to_array) else [lambda _: to_numpy()]
+    for convert in converters:
         try:
-            return np.asarray(value)
-        except Exception:
-            return None
+            array = np.asarray(convert(value))
+        except Exception:  # a symbolic KerasTensor, or a type this converter does not know
+            continue
+        if array.dtype != object:  # an object array just wraps what it did not understand
+            return array
+    return None
 
 
 def _normalize(value):

@@ -809,3 +809,24 @@ def test_in_ipython_a_check_on_the_last_line_is_shown_once(tmp_path):
         "q.hint()": ["Hint 1 of 1: look"],
         "v = q.check(); v": correct,
     }
+
+
+def test_objects_with_only_a_numpy_method_are_converted_too():
+    class OnlyNumpy:
+        def numpy(self):
+            return np.array([1.0, 2.0])
+
+    assert find_difference(OnlyNumpy(), (1, 2)) is None
+
+
+def test_checking_numpy_answers_imports_neither_keras_nor_ipython():
+    script = (
+        "import sys, numpy as np\n"
+        "from deconv_tutor.exercises import Exercise\n"
+        "Exercise('q', answer_name='a', expected=np.eye(2)).check([[1, 0], [0, 1]])\n"
+        "print(sorted(m for m in ('keras', 'tensorflow', 'IPython') if m in sys.modules))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert completed.stdout.splitlines() == ["Correct: `a` has the expected value.", "[]"]
