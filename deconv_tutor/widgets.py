@@ -162,7 +162,7 @@ class Panel(widgets.VBox):
         The last update's error text, or None.
     """
 
-    def __init__(self, controls, views, children, update):
+    def __init__(self, controls, views, children, update, manual=()):
         self.controls = dict(controls)
         self.views = dict(views)
         self.message = widgets.HTML("")
@@ -171,8 +171,9 @@ class Panel(widgets.VBox):
         self._update = update
         self._held = 0
         super().__init__([*children, self.message])
-        for control in self.controls.values():
-            if isinstance(control, widgets.ValueWidget):
+        # Controls in `manual` have their own observer, which redraws (under hold()).
+        for name, control in self.controls.items():
+            if isinstance(control, widgets.ValueWidget) and name not in manual:
                 control.observe(self._on_change, names="value")
 
     def _on_change(self, change):
@@ -180,13 +181,19 @@ class Panel(widgets.VBox):
             self.refresh()
 
     @contextlib.contextmanager
-    def hold(self):
-        """Change several controls at once and redraw only once, at the end."""
+    def quiet(self):
+        """Change controls without redrawing (inside the update function itself)."""
         self._held += 1
         try:
             yield self
         finally:
             self._held -= 1
+
+    @contextlib.contextmanager
+    def hold(self):
+        """Change several controls at once and redraw only once, at the end."""
+        with self.quiet():
+            yield self
         if not self._held:
             self.refresh()
 
@@ -502,7 +509,11 @@ def kernel_explorer(frame=None, display_width=256):
 
     def apply_preset(change=None):
         name = controls["preset"].value
-        if name == "custom" or state["kernel_source"] != "preset":
+        if state["kernel_source"] != "preset":
+            return
+        if name == "custom":
+            # Choosing "custom" keeps the cells; a size change still needs a redraw.
+            panel.refresh()
             return
         values = kernel_preset(name, controls["kernel_size"].value)
         with panel.hold():
@@ -543,7 +554,7 @@ def kernel_explorer(frame=None, display_width=256):
         widgets.HBox([_caption("input", views["input"]), _caption("output", views["output"])]),
         views["text"],
     ]
-    panel = Panel(controls, views, rows, update)
+    panel = Panel(controls, views, rows, update, manual=("preset", "kernel_size"))
     panel.kernel = kernel_values
     panel.set_kernel = set_kernel
     controls["preset"].observe(apply_preset, names="value")
@@ -961,7 +972,7 @@ def transposed_conv_stepper(x=None, kernel=None):
             widgets.HBox([controls["input_size"], controls["kernel_size"]]), views["text"]]
     # Play's own value mirrors step through the link; observing both would draw twice.
     panel = Panel({name: control for name, control in controls.items() if name != "play"},
-                  views, rows, update)
+                  views, rows, update, manual=("input_size",))
     panel.controls["play"] = controls["play"]
     controls["input_size"].observe(resize, names="value")
     with panel.hold():
@@ -1459,7 +1470,7 @@ def feature_map_explorer(model, clip, count=16, ncols=4):
         values = cache[key]
         channels = values.shape[-1]
         if controls["first_channel"].max != max(channels - 1, 0):
-            with panel.hold():
+            with panel.quiet():
                 controls["first_channel"].max = max(channels - 1, 0)
         first = min(controls["first_channel"].value, channels - 1)
         grid, stats = render_feature_maps(values, first, count, ncols)
@@ -1796,7 +1807,7 @@ def deconvnet_projection(model, clip, display_width=192):
         chain, activations = cache[key]
         channels = activations[-1].shape[-1]
         if controls["channel"].max != channels - 1:
-            with panel.hold():
+            with panel.quiet():
                 controls["channel"].max = channels - 1
         channel = controls["channel"].value
         signal = _backward_chain(chain, activations, channel, controls["keep"].value)
@@ -2152,10 +2163,20 @@ class TrainingMonitor(keras.callbacks.Callback):
 
     Examples
     --------
+    Outside IPython and without ``output``, it only records:
+
     >>> monitor = TrainingMonitor()
     >>> monitor.on_epoch_end(0, {"loss": 0.5})
     >>> monitor.history, monitor.draws
     ({'loss': [0.5]}, 0)
+
+    With an image widget to draw into, it draws anywhere:
+
+    >>> image = widgets.Image(format="png")
+    >>> monitor = TrainingMonitor(output=image)
+    >>> monitor.on_epoch_end(0, {"loss": 0.5, "psnr": 20.0})
+    >>> monitor.draws, image.value[:4] == b"\x89PNG"
+    (1, True)
     """
 
     def __init__(self, sample_inputs=None, sample_targets=None, *, every=1, output=None):
@@ -2220,24 +2241,6 @@ class TrainingMonitor(keras.callbacks.Callback):
             self._handle.update(picture)
 
 
-def training_monitor(sample_inputs=None, sample_targets=None, *, every=1, output=None):
-    """A :class:`TrainingMonitor` for ``model.fit(..., callbacks=[...])``.
-
-    Parameters
-    ----------
-    sample_inputs, sample_targets, every, output
-        As in :class:`TrainingMonitor`.
-
-    Returns
-    -------
-    TrainingMonitor
-
-    Examples
-    --------
-    >>> image = widgets.Image(format="png")
-    >>> monitor = training_monitor(output=image)
-    >>> monitor.on_epoch_end(0, {"loss": 0.5, "psnr": 20.0})
-    >>> monitor.draws, image.value[:4] == b"\\x89PNG"
-    (1, True)
-    """
-    return TrainingMonitor(sample_inputs, sample_targets, every=every, output=output)
+#: The live training monitor under the name the other widgets' functions follow:
+#: ``model.fit(..., callbacks=[widgets.training_monitor(samples, targets)])``.
+training_monitor = TrainingMonitor

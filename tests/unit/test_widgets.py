@@ -194,6 +194,14 @@ def test_kernel_explorer_preset_fills_the_grid_and_a_hand_edit_makes_it_custom(e
     assert explorer.controls["k0_0"].layout.display == "none"
 
 
+def test_kernel_explorer_redraws_exactly_once_per_change(explorer):
+    for name, value in [("kernel_size", 5), ("preset", "box blur"), ("k1_1", 2.0),
+                        ("kernel_size", 3), ("preset", "gaussian"), ("stride", 3)]:
+        before = explorer.updates
+        explorer.controls[name].value = value
+        assert explorer.updates == before + 1, name
+
+
 def test_kernel_explorer_set_kernel_puts_a_kernel_in_the_grid(explorer):
     kernel = np.arange(25.0).reshape(5, 5) / 25
     explorer.set_kernel(kernel)
@@ -384,6 +392,18 @@ def test_stepper_input_size_sets_the_number_of_steps():
     assert panel.controls["step"].max == panel.controls["play"].max == 15
     panel.controls["input_size"].value = 2
     assert panel.controls["step"].value == 3 and "of 4" in panel.views["text"].value
+
+
+def test_stepper_shrinking_the_input_redraws_once_without_an_error():
+    panel = W.transposed_conv_stepper()
+    panel.controls["input_size"].value = 4
+    panel.controls["step"].value = 12
+    messages = []
+    panel.message.observe(lambda change: messages.append(change["new"]), names="value")
+    before = panel.updates
+    panel.controls["input_size"].value = 2
+    assert panel.updates == before + 1 and messages == []
+    assert panel.controls["step"].value == 3
 
 
 def test_stepper_takes_a_given_input_and_kernel_and_fixes_their_sizes():
