@@ -2175,7 +2175,7 @@ class TrainingMonitor(keras.callbacks.Callback):
     >>> image = widgets.Image(format="png")
     >>> monitor = TrainingMonitor(output=image)
     >>> monitor.on_epoch_end(0, {"loss": 0.5, "psnr": 20.0})
-    >>> monitor.draws, image.value[:4] == b"\x89PNG"
+    >>> monitor.draws, image.value[:4] == b"\\x89PNG"
     (1, True)
     """
 
