@@ -68,6 +68,7 @@ def cases(repeats):
     model = models.encoder_decoder((SIZE, SIZE, 3), filters=32, depth=3)
 
     explorer = W.kernel_explorer(frame)
+    presets = W.kernel_explorer(frame)  # its own panel: stays at stride 1
     calculator = W.output_size_calculator()
     stepper = W.transposed_conv_stepper()
     stepper.controls["input_size"].value = 4
@@ -87,9 +88,10 @@ def cases(repeats):
            lambda: W.render_kernel(frame, W.kernel_preset("gaussian"), 1, "same"))
     yield ("kernel_explorer", "render: 5x5 sobel, dilation 2",
            lambda: W.render_kernel(frame, sobel5, 1, "same", 2))
-    yield ("kernel_explorer", "update: stride slider", toggler(explorer, "stride", [1, 2]))
+    yield ("kernel_explorer", "update: stride slider (1 <-> 2)",
+           toggler(explorer, "stride", [1, 2]))
     yield ("kernel_explorer", "update: preset (fills 25 cells, one redraw)",
-           toggler(explorer, "preset", ["sharpen", "laplacian"]))
+           toggler(presets, "preset", ["sharpen", "laplacian"]))
     yield ("output_size_calculator", "render",
            lambda: W.render_output_size("transpose", SIZE, 3, 2, "same", 1, 1))
     yield ("output_size_calculator", "update: input size slider",

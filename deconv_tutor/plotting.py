@@ -298,6 +298,11 @@ class VideoHTML:
         Self-contained HTML (no external files).
     nbytes : int
         Length of ``html`` in bytes: what the animation adds to a saved notebook.
+
+    Examples
+    --------
+    >>> VideoHTML("<img>")
+    VideoHTML(5 bytes)
     """
 
     def __init__(self, html_text):

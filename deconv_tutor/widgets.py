@@ -160,6 +160,25 @@ class Panel(widgets.VBox):
         Empty when the last update worked, else the error in red.
     error : str or None
         The last update's error text, or None.
+    updates : int
+        How many redraws succeeded so far.
+
+    Examples
+    --------
+    A panel that squares a number; a bad value becomes a message, not a traceback:
+
+    >>> number, result = widgets.FloatText(2.0), widgets.HTML()
+    >>> def update(panel):
+    ...     value = panel.controls["x"].value
+    ...     if value < 0:
+    ...         raise ValueError(f"x must be >= 0, got {value}")
+    ...     result.value = str(value**2)
+    >>> panel = Panel({"x": number}, {"result": result}, [number, result], update)
+    >>> panel.refresh(), result.value
+    (True, '4.0')
+    >>> number.value = -1.0
+    >>> panel.error, result.value
+    ('ValueError: x must be >= 0, got -1.0', '4.0')
     """
 
     def __init__(self, controls, views, children, update, manual=()):
@@ -1528,6 +1547,8 @@ def _chain(model, layer_name):
     """The layers from the model input to ``layer_name``, each with its backward kind."""
     layer = _layer(model, layer_name)
     chain = []
+    # Keras 3 records the graph in `_inbound_nodes` and each symbolic tensor's
+    # `_keras_history` (the layer that made it); the public API has no parent link.
     while not isinstance(layer, keras.layers.InputLayer):
         if len(getattr(layer, "_inbound_nodes", [])) > 1:
             raise ValueError(f"layer_name {layer_name!r}: layer {layer.name!r} is used more than "
