@@ -6,10 +6,16 @@ WIDGET_ERROR = "Error displaying widget"
 
 
 def open_and_run_all(page, lab, notebook):
-    page.goto(f"{lab['base']}/lab/tree/{notebook}?token={lab['token']}", wait_until="domcontentloaded")
+    page.goto(
+        f"{lab['base']}/lab/tree/{notebook}?token={lab['token']}", wait_until="domcontentloaded"
+    )
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-KernelStatus-idle, "
-                           "[data-status='idle']", timeout=180_000, state="attached")
+    page.wait_for_selector(
+        ".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-KernelStatus-idle, "
+        "[data-status='idle']",
+        timeout=180_000,
+        state="attached",
+    )
     page.locator(".jp-Notebook").first.click()
     page.keyboard.press("Escape")
     # "Run All Cells" through JupyterLab's own command, as a learner would from the Run menu.
@@ -46,8 +52,13 @@ def test_chapter_runs_in_jupyterlab_and_its_widget_reacts(page, lab, notebook, a
     open_and_run_all(page, lab, notebook)
     page.screenshot(path=str(artifacts / f"{notebook}-after-run.png"), full_page=False)
     assert WIDGET_ERROR not in page.content()
-    assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'] .ansi-red-fg, "
-                        ".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").count() == 0
+    assert (
+        page.locator(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'] .ansi-red-fg, "
+            ".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']"
+        ).count()
+        == 0
+    )
     before = rendered_images(page)
     nudge_first_slider(page)
     after = rendered_images(page)
