@@ -18,10 +18,15 @@ quality).
 Keras side (for ``model.compile(metrics=[...])``): :func:`psnr_metric` and
 :func:`ssim_metric` use ``keras.ops`` only, so they work on every backend; their
 ``__name__`` is ``"psnr"`` and ``"ssim"``, which is how Keras names them in logs.
+Both are registered with Keras's serialization (``deconv_tutor>psnr_metric`` and
+``deconv_tutor>ssim_metric``), so a model compiled with them can be saved to a
+``.keras`` file and loaded back, compiled, by ``keras.models.load_model`` in any
+process that has imported :mod:`deconv_tutor.metrics`.
 """
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 from keras import ops
 
@@ -357,12 +362,15 @@ def report(reference, test, data_range=1.0):
     }
 
 
+@keras.saving.register_keras_serializable(package="deconv_tutor")
 def psnr_metric(y_true, y_pred):
     """Keras metric: PSNR in dB of every sample of a batch, for pixel values in [0, 1].
 
     Uses ``keras.ops`` only (any backend), computes in float32 even under mixed
     precision, and caps a perfect sample at 100 dB. Its ``__name__`` is ``"psnr"``, so
-    ``model.compile(metrics=[psnr_metric])`` logs ``psnr`` and ``val_psnr``.
+    ``model.compile(metrics=[psnr_metric])`` logs ``psnr`` and ``val_psnr``. It is
+    registered as ``"deconv_tutor>psnr_metric"``, so a compiled model that uses it
+    survives ``model.save(...)`` and ``keras.models.load_model(...)``.
 
     Returns
     -------
@@ -378,6 +386,8 @@ def psnr_metric(y_true, y_pred):
     array([20., 40.], dtype=float32)
     >>> psnr_metric.__name__
     'psnr'
+    >>> keras.saving.get_registered_object("deconv_tutor>psnr_metric") is psnr_metric
+    True
     """
     y_true = ops.cast(y_true, "float32")
     y_pred = ops.cast(y_pred, "float32")
@@ -390,6 +400,7 @@ def psnr_metric(y_true, y_pred):
 psnr_metric.__name__ = "psnr"
 
 
+@keras.saving.register_keras_serializable(package="deconv_tutor")
 def ssim_metric(y_true, y_pred):
     """Keras metric: SSIM of every sample, as :func:`ssim` computes it, in ``keras.ops``.
 
@@ -397,7 +408,8 @@ def ssim_metric(y_true, y_pred):
     ``K1 = 0.01``, ``K2 = 0.03``, data range 1, mean over the valid window positions and
     the channels), so it matches :func:`ssim` to float32 precision. Accepts images
     ``(batch, height, width, channels)`` or clips ``(batch, frames, height, width,
-    channels)`` (mean over frames). Its ``__name__`` is ``"ssim"``.
+    channels)`` (mean over frames). Its ``__name__`` is ``"ssim"``; it is registered
+    as ``"deconv_tutor>ssim_metric"`` for saving and loading compiled models.
 
     Examples
     --------

@@ -248,3 +248,60 @@ def test_keras_logs_the_metrics_as_psnr_and_ssim(clean):
         clean, clean, epochs=1, batch_size=2, verbose=0, validation_data=(clean, clean)
     )
     assert {"psnr", "ssim", "val_psnr", "val_ssim"} <= set(history.history)
+
+
+def _compiled_tiny_model():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((32, 32, 3))
+    outputs = keras.layers.Conv2D(3, 3, padding="same", activation="sigmoid")(inputs)
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="adam", loss="mse", metrics=[psnr_metric, ssim_metric])
+    return model
+
+
+def test_a_model_compiled_with_the_metrics_survives_save_and_load_model(tmp_path, clean, noisy):
+    import keras
+
+    model = _compiled_tiny_model()
+    model.fit(noisy, clean, epochs=1, batch_size=2, verbose=0)
+    before = model.evaluate(noisy, clean, verbose=0, return_dict=True)
+    path = tmp_path / "model.keras"
+    model.save(path)
+
+    loaded = keras.models.load_model(path)
+
+    assert loaded.compiled
+    after = loaded.evaluate(noisy, clean, verbose=0, return_dict=True)
+    assert set(after) == {"loss", "psnr", "ssim"}
+    for name in ("loss", "psnr", "ssim"):
+        assert after[name] == pytest.approx(before[name], rel=1e-5)
+    # The loaded model keeps training with the same metric names in its history.
+    history = loaded.fit(noisy, clean, epochs=1, batch_size=2, verbose=0)
+    assert {"psnr", "ssim"} <= set(history.history)
+
+
+def test_a_model_compiled_with_the_metrics_can_be_cloned_and_recompiled_from_its_config(
+    clean, noisy
+):
+    import keras
+
+    model = _compiled_tiny_model()
+    metric_configs = model.get_compile_config()["metrics"]
+    assert [config["config"] for config in metric_configs] == [
+        "deconv_tutor>psnr_metric",
+        "deconv_tutor>ssim_metric",
+    ]
+    # A whole-model round trip through the serialization Keras uses for .keras files.
+    copy = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(model))
+    assert copy.compiled
+    clone = keras.models.clone_model(model)
+    clone.compile_from_config(model.get_compile_config())
+    # The metrics are the mean per-sample PSNR and SSIM of the original model's output.
+    restored = model.predict(noisy, verbose=0)
+    for rebuilt in (copy, clone):
+        rebuilt.set_weights(model.get_weights())
+        values = rebuilt.evaluate(noisy, clean, verbose=0, return_dict=True)
+        assert values["psnr"] == pytest.approx(psnr(clean, restored), rel=1e-4)
+        assert values["ssim"] == pytest.approx(ssim(clean, restored), abs=1e-4)
