@@ -18,12 +18,16 @@ KERNEL = "deconv-tutor"
 CELL_TIMEOUT_S = 900
 
 
+# Jupyter's autosaves, and nbgrader's generated copies of the assignments (only source/ is authored).
+SKIPPED_FOLDERS = {".ipynb_checkpoints", "release", "submitted", "autograded", "feedback"}
+
+
 def notebooks_under(paths):
     """Chapters in reading order, then the assignments."""
     found = []
-    for path in map(pathlib.Path, paths):
+    for path in (pathlib.Path(p).resolve() for p in paths):
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            found += sorted(p for p in path.rglob("*.ipynb") if not SKIPPED_FOLDERS & set(p.parts))
         else:
             found.append(path)
     return sorted(found, key=lambda p: ("assignments" in p.parts, str(p)))
