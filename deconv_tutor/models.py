@@ -1,4 +1,4 @@
-"""Keras model builders: the article's listing as printed, the fixed encoder-decoder, a softmax segmenter.
+"""Keras model builders: the article's model, restoration, segmentation and temporal models, costs.
 
 Chapter 04 reproduces the article's model (:data:`ARTICLE_LISTING`,
 :func:`article_model`), shows why ``fit`` fails (a 20x20x3 output for a 64x64x3
@@ -8,15 +8,31 @@ never used. :func:`segmentation_head` is the softmax output layer of the article
 layer zoo; :func:`softmax_segmenter` puts it on the same encoder-decoder.
 :func:`parameter_count` and :func:`macs_per_pixel` measure what a model costs.
 
+The later chapters' models take frames of any size and are compiled for training:
+
+- denoising (chapter 06): :func:`dncnn` (residual CNN), :func:`denoiser_encoder_decoder`
+  (strided convolutions down, transposed convolutions up);
+- super-resolution (chapter 07): :func:`fsrcnn` (transposed-convolution head),
+  :func:`espcn` (sub-pixel head, :class:`DepthToSpace`), :func:`resize_conv_upscaler`;
+- deblurring (chapter 03): :func:`deblurrer`;
+- segmentation (chapter 08): :func:`fcn_segmenter` (bilinear-initialised transposed
+  convolution, :func:`bilinear_kernel`) and :func:`unet`;
+- temporal models (chapter 09): :func:`temporal_denoiser` (early fusion or ``Conv3D``).
+
+:func:`compile_restoration` compiles any restoration model; :data:`ZOO` lists the
+builders for the benchmarks.
+
 Layers are spelled ``keras.layers.Conv2DTranspose(...)``; every layer of a
 built model has a readable name (``down1_conv``, ``up1_transpose``, ...), so the
 feature-map widgets can list them.
 """
 
+import functools
 import math
 import warnings
 
 import keras
+import numpy as np
 
 from deconv_tutor.metrics import psnr_metric, ssim_metric
 
@@ -366,6 +382,15 @@ def _layer_macs(layer):
         # A Dense layer acts on the last axis, at every position of the others.
         positions = tuple(layer.output.shape[1:-1])
         weights = layer.kernel.shape
+    elif isinstance(layer, keras.layers.UpSampling2D):
+        # An interpolating resize weighs a fixed window of input values for every output
+        # value (per channel); nearest neighbour only copies, so it costs nothing.
+        taps = _INTERPOLATION_TAPS.get(layer.interpolation, 0)
+        if not taps:
+            return 0
+        positions = _spatial(layer.output.shape, data_format)
+        channels = layer.output.shape[1 if data_format == "channels_first" else -1]
+        weights = (taps, channels)
     else:
         return 0
     if any(size is None for size in positions):
@@ -374,6 +399,18 @@ def _layer_macs(layer):
             " macs_per_pixel to measure a fully convolutional model at a given size"
         )
     return math.prod(weights) * math.prod(positions)
+
+
+#: Multiply-adds per output value of an ``UpSampling2D`` resize: the taps of its 2-D
+#: interpolation kernel (2x2 bilinear, 4x4 bicubic, 6x6 and 10x10 Lanczos).
+_INTERPOLATION_TAPS = {
+    "nearest": 0,
+    "area": 0,
+    "bilinear": 4,
+    "bicubic": 16,
+    "lanczos3": 36,
+    "lanczos5": 100,
+}
 
 
 def _total_macs(model):
@@ -398,9 +435,15 @@ def macs_per_pixel(model, input_shape=None):
     - ``DepthwiseConv``, ``SeparableConv``: their kernels per output position;
     - ``Dense``: ``cin * cout`` per position of the axes before the last.
 
-    Biases, activations, pooling, upsampling and normalisation are not counted:
-    they cost a few operations per value, not per weight. Nested models are
-    counted layer by layer.
+    - ``UpSampling2D``: the taps of its interpolation kernel per output value
+      (bilinear 4, bicubic 16, Lanczos 36 or 100; nearest neighbour 0, a copy).
+
+    Biases, activations, pooling, normalisation and pure rearrangements
+    (:class:`DepthToSpace`, reshapes, slicing) are not counted: they cost a few
+    operations per value, not per weight. Nested models are counted layer by layer.
+    For a model whose input is several frames (:func:`temporal_denoiser`), the
+    output pixels are those of the one frame it returns, so every input frame's
+    work is billed to them.
 
     Parameters
     ----------
@@ -453,3 +496,898 @@ def macs_per_pixel(model, input_shape=None):
 
 #: Name used in the module contracts.
 count_macs_per_pixel = macs_per_pixel
+
+
+# =========================================================================== restoration models
+#
+# Builders of chapters 03, 06, 07 (restoration), 08 (segmentation) and 09 (temporal models).
+# Every one takes frames of any height and width (``keras.Input((None, None, channels))``),
+# so a model trained on small patches runs on whole frames.
+
+#: Loss functions accepted by :func:`compile_restoration`.
+RESTORATION_LOSSES = ("mse", "mae")
+#: Resize interpolations of :func:`resize_conv_upscaler`.
+RESIZE_INTERPOLATIONS = ("nearest", "bilinear", "bicubic")
+#: Modes of :func:`temporal_denoiser`.
+TEMPORAL_MODES = ("early_fusion", "conv3d")
+
+
+def _check_int_at_least(value, name, minimum, what=None):
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        what = what or f"an integer >= {minimum}"
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return value
+
+
+def _check_scale(scale):
+    return _check_int_at_least(scale, "scale", 2, "an integer >= 2 (the upscaling factor)")
+
+
+def _check_n_classes(n_classes):
+    return _check_int_at_least(n_classes, "n_classes", 2, "an integer >= 2 (softmax classes)")
+
+
+def _check_choice(value, name, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
+
+
+@keras.saving.register_keras_serializable(package="deconv_tutor")
+class DepthToSpace(keras.layers.Layer):
+    """Sub-pixel rearrangement (pixel shuffle): ``(H, W, C * r**2) -> (r * H, r * W, C)``.
+
+    Wraps ``keras.ops.depth_to_space`` (any backend) in a layer that can be saved and
+    cloned. Output pixel ``(r * h + i, r * w + j)`` of channel ``c`` is input channel
+    ``(i * r + j) * C + c`` at ``(h, w)``: each group of ``r**2`` channels fills one
+    ``r x r`` block. It has no weights and costs no multiply-adds.
+
+    Parameters
+    ----------
+    block_size : int
+        The upscaling factor ``r`` (>= 2).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(4, dtype="float32").reshape(1, 1, 1, 4)  # one pixel, 4 channels
+    >>> np.asarray(DepthToSpace(2)(x))[0, :, :, 0]
+    array([[0., 1.],
+           [2., 3.]], dtype=float32)
+    """
+
+    def __init__(self, block_size, **kwargs):
+        super().__init__(**kwargs)
+        self.block_size = _check_int_at_least(block_size, "block_size", 2)
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        if len(input_shape) != 4 or channels is None or channels % self.block_size**2:
+            raise ValueError(
+                f"inputs must be (batch, height, width, channels) with channels divisible by "
+                f"block_size**2 = {self.block_size**2}, got shape {tuple(input_shape)}"
+            )
+        self.built = True
+
+    def call(self, inputs):
+        return keras.ops.depth_to_space(inputs, self.block_size)
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        r = self.block_size
+        return (
+            batch,
+            None if height is None else height * r,
+            None if width is None else width * r,
+            channels // r**2,
+        )
+
+    def get_config(self):
+        return {**super().get_config(), "block_size": self.block_size}
+
+
+@keras.saving.register_keras_serializable(package="deconv_tutor")
+class FramesToChannels(keras.layers.Layer):
+    """Stack the frames of a clip along the channels: ``(T, H, W, C) -> (H, W, T * C)``.
+
+    Early fusion: the first convolution then sees every frame at once. Channel
+    ``t * C + c`` holds channel ``c`` of frame ``t``. No weights, no multiply-adds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> clip = np.stack([np.full((2, 2, 1), t, "float32") for t in range(3)])[None]
+    >>> np.asarray(FramesToChannels()(clip))[0, 0, 0]
+    array([0., 1., 2.], dtype=float32)
+    """
+
+    def build(self, input_shape):
+        if len(input_shape) != 5 or input_shape[1] is None or input_shape[-1] is None:
+            raise ValueError(
+                "inputs must be (batch, frames, height, width, channels) with known frames and "
+                f"channels, got shape {tuple(input_shape)}"
+            )
+        self.built = True
+
+    def call(self, inputs):
+        _, frames, _, _, channels = inputs.shape
+        shape = keras.ops.shape(inputs)
+        stacked = keras.ops.transpose(inputs, (0, 2, 3, 1, 4))
+        return keras.ops.reshape(stacked, (-1, shape[2], shape[3], frames * channels))
+
+    def compute_output_shape(self, input_shape):
+        batch, frames, height, width, channels = input_shape
+        return (batch, height, width, frames * channels)
+
+
+@keras.saving.register_keras_serializable(package="deconv_tutor")
+class SelectFrame(keras.layers.Layer):
+    """One frame of a clip: ``(batch, T, H, W, C) -> (batch, H, W, C)``.
+
+    Parameters
+    ----------
+    index : int
+        Frame to keep, ``0 <= index < T``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> clip = np.arange(3, dtype="float32").reshape(1, 3, 1, 1, 1)
+    >>> float(np.asarray(SelectFrame(1)(clip))[0, 0, 0, 0])
+    1.0
+    """
+
+    def __init__(self, index, **kwargs):
+        super().__init__(**kwargs)
+        self.index = _check_int_at_least(index, "index", 0, "a non-negative integer")
+
+    def build(self, input_shape):
+        frames = input_shape[1] if len(input_shape) == 5 else None
+        if frames is None or self.index >= frames:
+            raise ValueError(
+                f"inputs must be (batch, frames, height, width, channels) with more than "
+                f"index={self.index} frames, got shape {tuple(input_shape)}"
+            )
+        self.built = True
+
+    def call(self, inputs):
+        return inputs[:, self.index]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], *input_shape[2:])
+
+    def get_config(self):
+        return {**super().get_config(), "index": self.index}
+
+
+def compile_restoration(model, learning_rate=1e-3, *, loss="mse", decay_steps=None):
+    """Compile a restoration model: Adam, a pixel loss, and the PSNR / SSIM metrics.
+
+    Parameters
+    ----------
+    model : keras.Model
+    learning_rate : float, default 1e-3
+        Adam's (initial) learning rate, > 0.
+    loss : {"mse", "mae"}, default "mse"
+        Mean squared error matches PSNR (PSNR is ``-10 log10(MSE)``); mean absolute
+        error (L1) often gives slightly sharper results with short training.
+    decay_steps : int, optional
+        Cosine decay of the learning rate from ``learning_rate`` to 1/20 of it over
+        this many optimizer steps (then constant); a constant rate without it.
+
+    Returns
+    -------
+    keras.Model
+        The same model, compiled; it logs ``loss``, ``psnr`` and ``ssim``.
+
+    Examples
+    --------
+    >>> model = compile_restoration(dncnn(channels=1, filters=4, depth=2), loss="mae")
+    >>> model.loss, [metric.__name__ for metric in (psnr_metric, ssim_metric)]
+    ('mae', ['psnr', 'ssim'])
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    if (
+        isinstance(learning_rate, bool)
+        or not isinstance(learning_rate, (int, float))
+        or not learning_rate > 0
+    ):
+        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
+    _check_choice(loss, "loss", RESTORATION_LOSSES)
+    rate = float(learning_rate)
+    if decay_steps is not None:
+        _check_positive_int(decay_steps, "decay_steps")
+        rate = keras.optimizers.schedules.CosineDecay(rate, decay_steps, alpha=0.05)
+    model.compile(
+        optimizer=keras.optimizers.Adam(rate),
+        loss=loss,
+        metrics=[psnr_metric, ssim_metric],
+    )
+    return model
+
+
+def _conv(filters, name, kernel_size=3, **kwargs):
+    kwargs.setdefault("activation", "relu")
+    return keras.layers.Conv2D(filters, kernel_size, padding="same", name=name, **kwargs)
+
+
+def dncnn(channels=3, filters=32, depth=8):
+    """DnCNN-style residual denoiser: the network predicts the noise, the model returns ``x - noise``.
+
+    ``depth`` 3x3 convolutions: the first and the ``depth - 2`` middle ones with
+    ``filters`` channels and ReLU, the last one linear with ``channels`` outputs (the
+    noise estimate). Predicting the residual (Zhang et al., 2017) is easier than
+    predicting the clean frame: the identity is free, and the noise is a simpler,
+    zero-mean signal. Unlike the paper there is no batch normalisation: the small
+    batches of the ``cpu`` budget make its statistics noisy, and at this depth
+    residual learning trains well without it.
+
+    Receptive field: ``2 * depth + 1`` pixels. Cost: ``9 * filters * (2 * channels +
+    (depth - 2) * filters)`` multiply-adds per output pixel.
+
+    Parameters
+    ----------
+    channels : int, default 3
+        Channels of the frames (3 colour, 1 grey).
+    filters : int, default 32
+        Width of the hidden layers.
+    depth : int, default 8
+        Number of convolutions, >= 2.
+
+    Returns
+    -------
+    keras.Model
+        ``(batch, H, W, channels) -> (batch, H, W, channels)``, any H and W; compiled
+        by :func:`compile_restoration` (Adam 1e-3, MSE, PSNR/SSIM). The noise layer is
+        named ``"noise"``, the output ``"denoised"``.
+
+    Examples
+    --------
+    >>> model = dncnn(channels=3, filters=16, depth=4)
+    >>> model.outputs[0].shape
+    (None, None, None, 3)
+    >>> parameter_count(model), macs_per_pixel(model, input_shape=(32, 32, 3))
+    (5523, 5472.0)
+    """
+    _check_positive_int(channels, "channels")
+    _check_positive_int(filters, "filters")
+    _check_int_at_least(depth, "depth", 2)
+    inputs = keras.Input((None, None, channels), name="noisy")
+    features = inputs
+    for index in range(1, depth):
+        features = _conv(filters, f"conv{index}")(features)
+    noise = _conv(channels, "noise", activation=None, dtype="float32")(features)
+    outputs = keras.layers.Subtract(dtype="float32", name="denoised")([inputs, noise])
+    return compile_restoration(keras.Model(inputs, outputs, name=f"dncnn_{depth}x{filters}"))
+
+
+def denoiser_encoder_decoder(channels=3, filters=32, depth=2):
+    """Encoder-decoder denoiser: strided convolutions down, transposed convolutions up.
+
+    A 3x3 convolution (``filters``), then ``depth`` levels down, each a stride-2 3x3
+    convolution and a 3x3 convolution with ``filters * 2**level`` channels; back up,
+    each level a stride-2 ``Conv2DTranspose`` (kernel 4, a multiple of the stride, so
+    every output pixel gets the same number of taps: no checkerboard by construction),
+    added to the encoder's features of the same size (skip connection) and a 3x3
+    convolution. A linear 3x3 convolution predicts the noise, and the model returns
+    ``x - noise`` (the global skip from the input, as in :func:`dncnn`).
+
+    Working at 1/2 and 1/4 resolution buys a large receptive field for few
+    multiply-adds; the skips give back the detail the strided layers drop.
+
+    Parameters
+    ----------
+    channels : int, default 3
+    filters : int, default 32
+        Width at full resolution, doubled at each level down.
+    depth : int, default 2
+        Levels of downsampling, >= 1. Frame height and width must be divisible by
+        ``2**depth`` (the skip additions fail otherwise).
+
+    Returns
+    -------
+    keras.Model
+        ``(batch, H, W, channels) -> (batch, H, W, channels)``; compiled by
+        :func:`compile_restoration`.
+
+    Examples
+    --------
+    >>> model = denoiser_encoder_decoder(channels=3, filters=8, depth=2)
+    >>> model.predict(np.zeros((1, 16, 24, 3), "float32"), verbose=0).shape
+    (1, 16, 24, 3)
+    >>> [layer.name for layer in model.layers if "transpose" in layer.name]
+    ['up2_transpose', 'up1_transpose']
+    """
+    _check_positive_int(channels, "channels")
+    _check_positive_int(filters, "filters")
+    _check_positive_int(depth, "depth")
+    inputs = keras.Input((None, None, channels), name="noisy")
+    features = _conv(filters, "in_conv")(inputs)
+    skips = [features]
+    for level in range(1, depth + 1):
+        width = filters * 2**level
+        features = keras.layers.Conv2D(
+            width, 3, strides=2, padding="same", activation="relu", name=f"down{level}_stride"
+        )(features)
+        features = _conv(width, f"down{level}_conv")(features)
+        skips.append(features)
+    skips.pop()
+    for level in range(depth, 0, -1):
+        width = filters * 2 ** (level - 1)
+        features = keras.layers.Conv2DTranspose(
+            width, 4, strides=2, padding="same", activation="relu", name=f"up{level}_transpose"
+        )(features)
+        features = keras.layers.Add(name=f"up{level}_skip")([skips.pop(), features])
+        features = _conv(width, f"up{level}_conv")(features)
+    noise = _conv(channels, "noise", activation=None, dtype="float32")(features)
+    outputs = keras.layers.Subtract(dtype="float32", name="denoised")([inputs, noise])
+    return compile_restoration(
+        keras.Model(inputs, outputs, name=f"denoiser_encoder_decoder_{depth}x{filters}")
+    )
+
+
+def _upscaled_skip(inputs, scale, residual, interpolation="bicubic"):
+    """The low-resolution input resized to the output grid, or None without a residual."""
+    if not residual:
+        return None
+    return keras.layers.UpSampling2D(
+        scale, interpolation=interpolation, dtype="float32", name=f"{interpolation}_skip"
+    )(inputs)
+
+
+def _upscaler_output(skip, detail):
+    if skip is None:
+        return keras.layers.Activation("linear", dtype="float32", name="upscaled")(detail)
+    return keras.layers.Add(dtype="float32", name="upscaled")([skip, detail])
+
+
+def _check_residual(residual):
+    if not isinstance(residual, bool):
+        raise TypeError(f"residual must be True or False, got {residual!r}")
+
+
+def fsrcnn(scale=2, channels=3, d=32, s=12, m=2, *, kernel_size=None, residual=True):
+    """FSRCNN-style upscaler: all the work at low resolution, a transposed convolution at the end.
+
+    As in Dong et al. (2016): a 5x5 feature extraction (``d`` channels), a 1x1
+    *shrink* to ``s`` channels, ``m`` 3x3 *mapping* layers, a 1x1 *expand* back to
+    ``d``, each with PReLU; then the head, a ``Conv2DTranspose`` with stride
+    ``scale`` that scatters every low-resolution pixel into a ``scale x scale``
+    block of the output. The head's kernel is ``3 * scale`` by default, a multiple
+    of the stride, so every output pixel gets the same number of taps (the paper's
+    9x9 at stride 2 does not, which invites checkerboard artifacts).
+
+    With ``residual=True`` (default) the input, resized by bicubic interpolation
+    (``UpSampling2D``), is added to the output: the network learns only the detail
+    bicubic misses (global residual learning), which trains much faster.
+
+    Parameters
+    ----------
+    scale : int, default 2
+        Upscaling factor, >= 2.
+    channels : int, default 3
+    d : int, default 32
+        Feature width (the paper uses 56).
+    s : int, default 12
+        Shrunk width of the mapping layers.
+    m : int, default 2
+        Number of mapping layers, >= 0 (the paper uses 4).
+    kernel_size : int, optional
+        Kernel of the transposed-convolution head; ``3 * scale`` by default.
+    residual : bool, default True
+        Add the bicubic-resized input.
+
+    Returns
+    -------
+    keras.Model
+        ``(batch, H, W, channels) -> (batch, scale * H, scale * W, channels)``;
+        compiled by :func:`compile_restoration`. :func:`macs_per_pixel` counts per
+        *output* (high-resolution) pixel.
+
+    Examples
+    --------
+    >>> model = fsrcnn(scale=2)
+    >>> model.predict(np.zeros((1, 12, 16, 3), "float32"), verbose=0).shape
+    (1, 24, 32, 3)
+    >>> model.get_layer("deconv").kernel_size, model.get_layer("deconv").strides
+    ((6, 6), (2, 2))
+    >>> parameter_count(model), macs_per_pixel(model, input_shape=(12, 12, 3))
+    (9419, 2352.0)
+    """
+    _check_scale(scale)
+    _check_positive_int(channels, "channels")
+    _check_positive_int(d, "d")
+    _check_positive_int(s, "s")
+    _check_int_at_least(m, "m", 0, "a non-negative integer")
+    kernel_size = 3 * scale if kernel_size is None else kernel_size
+    _check_positive_int(kernel_size, "kernel_size")
+    _check_residual(residual)
+
+    def conv_prelu(features, width, size, name):
+        features = _conv(width, name, size, activation=None)(features)
+        return keras.layers.PReLU(shared_axes=[1, 2], name=f"{name}_prelu")(features)
+
+    inputs = keras.Input((None, None, channels), name="low_res")
+    features = conv_prelu(inputs, d, 5, "feature")
+    features = conv_prelu(features, s, 1, "shrink")
+    for index in range(1, m + 1):
+        features = conv_prelu(features, s, 3, f"map{index}")
+    features = conv_prelu(features, d, 1, "expand")
+    detail = keras.layers.Conv2DTranspose(
+        channels, kernel_size, strides=scale, padding="same", dtype="float32", name="deconv"
+    )(features)
+    outputs = _upscaler_output(_upscaled_skip(inputs, scale, residual), detail)
+    return compile_restoration(keras.Model(inputs, outputs, name=f"fsrcnn_x{scale}"))
+
+
+def espcn(scale=2, channels=3, filters=32, *, residual=True):
+    """ESPCN-style upscaler: convolutions at low resolution, then a sub-pixel (depth-to-space) head.
+
+    As in Shi et al. (2016): a 5x5 convolution (``filters``), a 3x3 convolution
+    (``filters // 2``), both ReLU, and a 3x3 convolution to ``channels * scale**2``
+    channels that :class:`DepthToSpace` rearranges into ``scale x scale`` blocks.
+    Equivalent to a transposed convolution whose kernel is split into ``scale**2``
+    phases, computed without a single multiplication by an inserted zero.
+
+    With ``residual=True`` (default) the bicubic-resized input is added to the output
+    (global residual learning, see :func:`fsrcnn`).
+
+    Parameters
+    ----------
+    scale : int, default 2
+        Upscaling factor, >= 2.
+    channels : int, default 3
+    filters : int, default 32
+        Width of the first layer (the paper uses 64).
+    residual : bool, default True
+        Add the bicubic-resized input.
+
+    Returns
+    -------
+    keras.Model
+        ``(batch, H, W, channels) -> (batch, scale * H, scale * W, channels)``;
+        compiled by :func:`compile_restoration`.
+
+    Examples
+    --------
+    >>> model = espcn(scale=3, channels=1, filters=8)
+    >>> model.predict(np.zeros((1, 10, 10, 1), "float32"), verbose=0).shape
+    (1, 30, 30, 1)
+    >>> model.get_layer("subpixel_conv").filters  # channels * scale**2
+    9
+    """
+    _check_scale(scale)
+    _check_positive_int(channels, "channels")
+    _check_positive_int(filters, "filters")
+    _check_residual(residual)
+    inputs = keras.Input((None, None, channels), name="low_res")
+    features = _conv(filters, "conv1", 5)(inputs)
+    features = _conv(max(filters // 2, 1), "conv2")(features)
+    features = _conv(channels * scale**2, "subpixel_conv", activation=None)(features)
+    detail = DepthToSpace(scale, dtype="float32", name="depth_to_space")(features)
+    outputs = _upscaler_output(_upscaled_skip(inputs, scale, residual), detail)
+    return compile_restoration(keras.Model(inputs, outputs, name=f"espcn_x{scale}"))
+
+
+def resize_conv_upscaler(
+    scale=2, channels=3, filters=32, *, interpolation="bilinear", residual=True
+):
+    """Resize-convolution upscaler: interpolate first, then convolve at high resolution.
+
+    ``UpSampling2D`` by ``scale`` (``interpolation``), then three 3x3 convolutions
+    (``filters``, ``filters // 2`` with ReLU, then ``channels``, linear). No
+    transposed convolution, so no uneven overlap and no checkerboard (Odena et al.,
+    2016), at the price of running every convolution on ``scale**2`` times more pixels.
+
+    With ``residual=True`` (default) the resized input itself is added to the
+    output (global residual learning): the convolutions learn what the interpolation
+    misses.
+
+    Parameters
+    ----------
+    scale : int, default 2
+        Upscaling factor, >= 2.
+    channels : int, default 3
+    filters : int, default 32
+    interpolation : {"nearest", "bilinear", "bicubic"}, default "bilinear"
+    residual : bool, default True
+        Add the resized input.
+
+    Returns
+    -------
+    keras.Model
+        ``(batch, H, W, channels) -> (batch, scale * H, scale * W, channels)``;
+        compiled by :func:`compile_restoration`.
+
+    Examples
+    --------
+    >>> model = resize_conv_upscaler(scale=2, filters=8, interpolation="nearest")
+    >>> model.predict(np.zeros((1, 8, 8, 3), "float32"), verbose=0).shape
+    (1, 16, 16, 3)
+    >>> any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in model.layers)
+    False
+    """
+    _check_scale(scale)
+    _check_positive_int(channels, "channels")
+    _check_positive_int(filters, "filters")
+    _check_choice(interpolation, "interpolation", RESIZE_INTERPOLATIONS)
+    _check_residual(residual)
+    inputs = keras.Input((None, None, channels), name="low_res")
+    resized = keras.layers.UpSampling2D(
+        scale, interpolation=interpolation, dtype="float32", name="resize"
+    )(inputs)
+    features = _conv(filters, "conv1")(resized)
+    features = _conv(max(filters // 2, 1), "conv2")(features)
+    detail = _conv(channels, "conv3", activation=None, dtype="float32")(features)
+    if residual:
+        outputs = keras.layers.Add(dtype="float32", name="upscaled")([resized, detail])
+    else:
+        outputs = keras.layers.Activation("linear", dtype="float32", name="upscaled")(detail)
+    return compile_restoration(keras.Model(inputs, outputs, name=f"resize_conv_x{scale}"))
+
+
+def _dilations(depth):
+    """1, 2, 3, 4, ..., 4, 3, 2, 1: rising then falling dilation rates (at most 4)."""
+    return [min(index + 1, depth - index, 4) for index in range(depth)]
+
+
+def deblurrer(channels=3, filters=32, depth=6):
+    """Learned deblurring: a residual CNN of dilated convolutions that adds back the lost detail.
+
+    ``depth`` 3x3 convolutions with dilation rates rising and falling
+    (``1, 2, 3, 3, 2, 1`` for depth 6, as in IRCNN, Zhang et al. 2017): a blur
+    spreads each point over a whole PSF, so undoing it needs a receptive field
+    larger than the PSF, and dilation widens it at no extra cost. The last layer is
+    linear and its output is *added* to the blurred input (global residual): the
+    network predicts the sharpening correction. Receptive field: ``1 + 2 *
+    sum(dilations)`` pixels (25 for depth 6).
+
+    Trained on one blur (PSF) and noise level, it learns to undo that blur without
+    being told the PSF, unlike Wiener or Richardson-Lucy, which need it.
+
+    Parameters
+    ----------
+    channels : int, default 3
+    filters : int, default 32
+    depth : int, default 6
+        Number of convolutions, >= 2.
+
+    Returns
+    -------
+    keras.Model
+        ``(batch, H, W, channels) -> (batch, H, W, channels)``; compiled by
+        :func:`compile_restoration`.
+
+    Examples
+    --------
+    >>> model = deblurrer(channels=1, filters=8, depth=6)
+    >>> [layer.dilation_rate[0] for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    [1, 2, 3, 3, 2, 1]
+    >>> model.predict(np.zeros((1, 20, 20, 1), "float32"), verbose=0).shape
+    (1, 20, 20, 1)
+    """
+    _check_positive_int(channels, "channels")
+    _check_positive_int(filters, "filters")
+    _check_int_at_least(depth, "depth", 2)
+    dilations = _dilations(depth)
+    inputs = keras.Input((None, None, channels), name="blurred")
+    features = inputs
+    for index, rate in enumerate(dilations[:-1], start=1):
+        features = _conv(filters, f"conv{index}", dilation_rate=rate)(features)
+    correction = _conv(
+        channels, "correction", activation=None, dilation_rate=dilations[-1], dtype="float32"
+    )(features)
+    outputs = keras.layers.Add(dtype="float32", name="sharpened")([inputs, correction])
+    return compile_restoration(keras.Model(inputs, outputs, name=f"deblurrer_{depth}x{filters}"))
+
+
+# =========================================================================== segmentation
+
+
+def bilinear_kernel(kernel_size, channels):
+    """A ``Conv2DTranspose`` kernel that performs bilinear upsampling, channel by channel.
+
+    The 2-D tent ``(1 - |i - c| / f) * (1 - |j - c| / f)`` with ``f = (k + 1) // 2``
+    and centre ``c = f - 1`` (k odd) or ``f - 0.5`` (k even), on the diagonal of the
+    channel axes, so channel ``c`` only feeds channel ``c``. Used with stride ``f``
+    and ``padding="same"`` (kernel ``2 * f - f % 2``: 4 for stride 2, 16 for stride 8),
+    each input pixel spreads a tent over its neighbourhood and the overlapping tents
+    sum to linear interpolation: away from the borders the layer equals
+    ``UpSampling2D(f, interpolation="bilinear")``. This is how FCN (Long et al., 2015)
+    initialises its learnable upsampling.
+
+    Parameters
+    ----------
+    kernel_size : int
+        ``k``, >= 2.
+    channels : int
+        Input = output channels.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 ``(k, k, channels, channels)``: Keras's ``Conv2DTranspose`` layout
+        ``(kh, kw, out, in)``.
+
+    Examples
+    --------
+    >>> kernel = bilinear_kernel(4, channels=1)
+    >>> kernel[:, :, 0, 0]
+    array([[0.0625, 0.1875, 0.1875, 0.0625],
+           [0.1875, 0.5625, 0.5625, 0.1875],
+           [0.1875, 0.5625, 0.5625, 0.1875],
+           [0.0625, 0.1875, 0.1875, 0.0625]], dtype=float32)
+    >>> float(kernel[:, :, 0, 0].sum())  # the stride squared: 4 outputs per input pixel
+    4.0
+    """
+    _check_int_at_least(kernel_size, "kernel_size", 2)
+    _check_positive_int(channels, "channels")
+    factor = (kernel_size + 1) // 2
+    centre = factor - 1 if kernel_size % 2 else factor - 0.5
+    tent = 1 - np.abs(np.arange(kernel_size) - centre) / factor
+    kernel = np.zeros((kernel_size, kernel_size, channels, channels), dtype=np.float32)
+    kernel[:, :, np.arange(channels), np.arange(channels)] = np.outer(tent, tent)[..., None]
+    return kernel
+
+
+def _compile_segmenter(model, n_classes):
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=[
+            keras.metrics.SparseCategoricalAccuracy(name="pixel_accuracy"),
+            keras.metrics.MeanIoU(num_classes=n_classes, sparse_y_pred=False, name="mean_iou"),
+        ],
+    )
+    return model
+
+
+def fcn_segmenter(n_classes, channels=3, filters=16, bilinear_init=True, *, depth=3):
+    """FCN-style segmenter: a pooled encoder, class scores, one learnable x``2**depth`` upsampling.
+
+    ``depth`` blocks of 3x3 convolution (``filters * 2**level`` channels, ReLU) and
+    2x2 max-pooling, a 3x3 convolution, a 1x1 convolution to ``n_classes`` scores at
+    1/``2**depth`` resolution, then a single ``Conv2DTranspose`` (stride
+    ``f = 2**depth``, kernel ``2 f``, no bias) back to full resolution, and a per-pixel
+    softmax. With ``bilinear_init=True`` that transposed convolution starts as exact
+    bilinear upsampling (:func:`bilinear_kernel`) and training refines it; otherwise it
+    starts from Keras's random (Glorot) kernel. Coarse by design: chapter 08 shows the
+    blocky masks it gives, which :func:`unet` fixes with skip connections.
+
+    Parameters
+    ----------
+    n_classes : int
+        Classes per pixel, >= 2.
+    channels : int, default 3
+    filters : int, default 16
+    bilinear_init : bool, default True
+    depth : int, default 3
+        Poolings; frame height and width must be divisible by ``2**depth``.
+
+    Returns
+    -------
+    keras.Model
+        ``(batch, H, W, channels) -> (batch, H, W, n_classes)`` probabilities; compiled
+        with Adam, sparse categorical cross-entropy (integer masks), pixel accuracy and
+        mean IoU. The upsampling layer is named ``"upsample"``.
+
+    Examples
+    --------
+    >>> model = fcn_segmenter(n_classes=4, filters=4)
+    >>> model.predict(np.zeros((1, 16, 24, 3), "float32"), verbose=0).shape
+    (1, 16, 24, 4)
+    >>> upsample = model.get_layer("upsample")
+    >>> upsample.kernel_size, upsample.strides
+    ((16, 16), (8, 8))
+    >>> bool(np.allclose(upsample.get_weights()[0], bilinear_kernel(16, 4)))
+    True
+    """
+    _check_n_classes(n_classes)
+    _check_positive_int(channels, "channels")
+    _check_positive_int(filters, "filters")
+    if not isinstance(bilinear_init, bool):
+        raise TypeError(f"bilinear_init must be True or False, got {bilinear_init!r}")
+    _check_positive_int(depth, "depth")
+    factor = 2**depth
+    inputs = keras.Input((None, None, channels), name="frames")
+    features = inputs
+    for level in range(1, depth + 1):
+        features = _conv(filters * 2 ** (level - 1), f"block{level}_conv")(features)
+        features = keras.layers.MaxPooling2D(2, name=f"block{level}_pool")(features)
+    features = _conv(filters * 2**depth, "bottleneck")(features)
+    scores = keras.layers.Conv2D(n_classes, 1, name="score")(features)
+    upsample = keras.layers.Conv2DTranspose(
+        n_classes, 2 * factor, strides=factor, padding="same", use_bias=False, name="upsample"
+    )
+    logits = upsample(scores)
+    if bilinear_init:
+        upsample.kernel.assign(bilinear_kernel(2 * factor, n_classes))
+    outputs = keras.layers.Activation("softmax", dtype="float32", name="segmentation_softmax")(
+        logits
+    )
+    model = keras.Model(inputs, outputs, name=f"fcn_segmenter_x{factor}")
+    return _compile_segmenter(model, n_classes)
+
+
+def unet(n_classes, channels=3, filters=16, depth=2):
+    """U-Net segmenter: an encoder-decoder whose decoder concatenates the encoder's features.
+
+    ``depth`` levels of two 3x3 convolutions (``filters * 2**level`` channels, ReLU)
+    and 2x2 max-pooling, two convolutions at the bottom, then ``depth`` levels up: a
+    2x2 stride-2 ``Conv2DTranspose`` (the paper's "up-convolution"; kernel = stride,
+    so no overlap and no checkerboard), concatenation with the encoder features of
+    the same size (the skip that restores sharp boundaries), two 3x3 convolutions;
+    finally :func:`segmentation_head` (1x1 convolution + per-pixel softmax).
+
+    Parameters
+    ----------
+    n_classes : int
+        Classes per pixel, >= 2.
+    channels : int, default 3
+    filters : int, default 16
+    depth : int, default 2
+        Poolings; frame height and width must be divisible by ``2**depth``.
+
+    Returns
+    -------
+    keras.Model
+        ``(batch, H, W, channels) -> (batch, H, W, n_classes)`` probabilities; compiled
+        like :func:`fcn_segmenter`.
+
+    Examples
+    --------
+    >>> model = unet(n_classes=3, filters=4, depth=2)
+    >>> probabilities = model.predict(np.zeros((1, 16, 16, 3), "float32"), verbose=0)
+    >>> probabilities.shape, bool(np.allclose(probabilities.sum(axis=-1), 1))
+    ((1, 16, 16, 3), True)
+    >>> [layer.name for layer in model.layers if "concat" in layer.name]
+    ['up2_concat', 'up1_concat']
+    """
+    _check_n_classes(n_classes)
+    _check_positive_int(channels, "channels")
+    _check_positive_int(filters, "filters")
+    _check_positive_int(depth, "depth")
+
+    def block(features, width, name):
+        features = _conv(width, f"{name}_conv1")(features)
+        return _conv(width, f"{name}_conv2")(features)
+
+    inputs = keras.Input((None, None, channels), name="frames")
+    features = inputs
+    skips = []
+    for level in range(1, depth + 1):
+        features = block(features, filters * 2 ** (level - 1), f"down{level}")
+        skips.append(features)
+        features = keras.layers.MaxPooling2D(2, name=f"down{level}_pool")(features)
+    features = block(features, filters * 2**depth, "bottom")
+    for level in range(depth, 0, -1):
+        width = filters * 2 ** (level - 1)
+        features = keras.layers.Conv2DTranspose(
+            width, 2, strides=2, padding="same", activation="relu", name=f"up{level}_transpose"
+        )(features)
+        features = keras.layers.Concatenate(name=f"up{level}_concat")([skips.pop(), features])
+        features = block(features, width, f"up{level}")
+    outputs = segmentation_head(features, n_classes)
+    return _compile_segmenter(keras.Model(inputs, outputs, name=f"unet_{depth}"), n_classes)
+
+
+# =========================================================================== temporal models
+
+
+def temporal_denoiser(frames=5, channels=3, filters=32, mode="early_fusion"):
+    """Multi-frame denoiser: ``frames`` noisy frames in, the denoised middle frame out.
+
+    Neighbouring frames show the same scene with independent noise, so looking at
+    them averages the noise away where the motion allows. Two ways to use them:
+
+    - ``"early_fusion"``: stack the frames along the channels
+      (:class:`FramesToChannels`) and run the :func:`dncnn` body (8 convolutions): only
+      the first layer sees time, so it costs barely more than one frame;
+    - ``"conv3d"``: ``Conv3D`` layers over (time, height, width) with a stride-2
+      spatial downsampling and a ``Conv3DTranspose`` (kernel (3, 4, 4), stride
+      (1, 2, 2)) back up, added to the full-resolution features, then a ``Conv3D`` with
+      kernel ``(frames, 1, 1)`` that fuses time, and two 2-D convolutions. Frame
+      height and width must be even.
+
+    Both predict the noise of the middle frame and return ``middle - noise``
+    (residual, as :func:`dncnn`, the single-frame counterpart). :func:`macs_per_pixel`
+    bills the work on all ``frames`` inputs to the pixels of the one output frame.
+
+    Parameters
+    ----------
+    frames : int, default 5
+        Input frames, odd (a middle frame exists), >= 1.
+    channels : int, default 3
+    filters : int, default 32
+    mode : {"early_fusion", "conv3d"}, default "early_fusion"
+
+    Returns
+    -------
+    keras.Model
+        ``(batch, frames, H, W, channels) -> (batch, H, W, channels)``; compiled by
+        :func:`compile_restoration`.
+
+    Examples
+    --------
+    >>> model = temporal_denoiser(frames=3, filters=8, mode="conv3d")
+    >>> model.predict(np.zeros((1, 3, 16, 16, 3), "float32"), verbose=0).shape
+    (1, 16, 16, 3)
+    >>> fusion = temporal_denoiser(frames=5, filters=16)
+    >>> fusion.inputs[0].shape, tuple(fusion.get_layer("conv1").kernel.shape)
+    ((None, 5, None, None, 3), (3, 3, 15, 16))
+    """
+    _check_int_at_least(frames, "frames", 1, "a positive odd integer")
+    if frames % 2 == 0:
+        raise ValueError(f"frames must be a positive odd integer (a middle frame), got {frames}")
+    _check_positive_int(channels, "channels")
+    _check_positive_int(filters, "filters")
+    _check_choice(mode, "mode", TEMPORAL_MODES)
+    inputs = keras.Input((frames, None, None, channels), name="noisy_frames")
+    middle = SelectFrame(frames // 2, name="middle_frame")(inputs)
+    if mode == "early_fusion":
+        features = FramesToChannels(name="frames_to_channels")(inputs)
+        for index in range(1, 8):
+            features = _conv(filters, f"conv{index}")(features)
+    else:
+        full = keras.layers.Conv3D(filters, 3, padding="same", activation="relu", name="conv3d1")(
+            inputs
+        )
+        features = keras.layers.Conv3D(
+            filters, 3, strides=(1, 2, 2), padding="same", activation="relu", name="down_conv3d"
+        )(full)
+        features = keras.layers.Conv3D(
+            filters, 3, padding="same", activation="relu", name="conv3d2"
+        )(features)
+        features = keras.layers.Conv3DTranspose(
+            filters,
+            (3, 4, 4),
+            strides=(1, 2, 2),
+            padding="same",
+            activation="relu",
+            name="up_transpose3d",
+        )(features)
+        features = keras.layers.Add(name="skip")([full, features])
+        features = keras.layers.Conv3D(
+            filters, (frames, 1, 1), activation="relu", name="fuse_time"
+        )(features)
+        features = SelectFrame(0, name="drop_time_axis")(features)
+        features = _conv(filters, "conv2d1")(features)
+    noise = _conv(channels, "noise", activation=None, dtype="float32")(features)
+    outputs = keras.layers.Subtract(dtype="float32", name="denoised")([middle, noise])
+    return compile_restoration(
+        keras.Model(inputs, outputs, name=f"temporal_denoiser_{mode}_{frames}")
+    )
+
+
+#: Builders for the benchmarks (``benchmarks/speed.py``, ``benchmarks/quality.py``):
+#: name -> callable returning a fresh model with the defaults (keyword arguments
+#: override them). The segmenters get 4 classes, as many as ``data.SHAPE_CLASSES``.
+ZOO = {
+    "dncnn": dncnn,
+    "denoiser_encoder_decoder": denoiser_encoder_decoder,
+    "fsrcnn": fsrcnn,
+    "espcn": espcn,
+    "resize_conv_upscaler": resize_conv_upscaler,
+    "deblurrer": deblurrer,
+    "fcn_segmenter": functools.partial(fcn_segmenter, n_classes=4),
+    "unet": functools.partial(unet, n_classes=4),
+    "temporal_early_fusion": functools.partial(temporal_denoiser, mode="early_fusion"),
+    "temporal_conv3d": functools.partial(temporal_denoiser, mode="conv3d"),
+}
+
+#: What each :data:`ZOO` model does, which fixes its input: ``"denoise"``, ``"deblur"``
+#: and ``"segment"`` take frames (H, W, C); ``"upscale"`` low-resolution frames and
+#: returns them ``scale`` times larger; ``"temporal_denoise"`` takes (frames, H, W, C).
+ZOO_TASKS = {
+    "dncnn": "denoise",
+    "denoiser_encoder_decoder": "denoise",
+    "fsrcnn": "upscale",
+    "espcn": "upscale",
+    "resize_conv_upscaler": "upscale",
+    "deblurrer": "deblur",
+    "fcn_segmenter": "segment",
+    "unet": "segment",
+    "temporal_early_fusion": "temporal_denoise",
+    "temporal_conv3d": "temporal_denoise",
+}

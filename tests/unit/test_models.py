@@ -238,3 +238,377 @@ def test_costs_reject_what_is_not_a_built_model():
         models.parameter_count(keras.layers.Conv2D(1, 3))
     with pytest.raises(ValueError, match="model must be built"):
         models.macs_per_pixel(keras.Sequential([keras.layers.Dense(1)]))
+
+
+# ============================================================================= restoration models
+
+RNG = np.random.default_rng(0)
+
+
+def frames(*shape):
+    return RNG.random(shape, dtype=np.float32)
+
+
+def zero_layer(model, name):
+    layer = model.get_layer(name)
+    layer.set_weights([np.zeros_like(weight) for weight in layer.get_weights()])
+
+
+@pytest.mark.parametrize("size", [(16, 16), (24, 40), (9, 13)])
+@pytest.mark.parametrize("builder", [models.dncnn, models.deblurrer])
+def test_same_size_restorers_keep_any_frame_size(builder, size):
+    model = builder(channels=3, filters=4)
+    assert model.inputs[0].shape == (None, None, None, 3)
+    assert model.predict(frames(2, *size, 3), verbose=0).shape == (2, *size, 3)
+
+
+@pytest.mark.parametrize("size", [(16, 16), (8, 24), (32, 16)])
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_encoder_decoder_denoiser_keeps_sizes_divisible_by_2_to_the_depth(size, depth):
+    model = models.denoiser_encoder_decoder(channels=1, filters=4, depth=depth)
+    assert model.predict(frames(1, *size, 1), verbose=0).shape == (1, *size, 1)
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+@pytest.mark.parametrize("size", [(8, 8), (6, 10)])
+@pytest.mark.parametrize("builder", [models.fsrcnn, models.espcn, models.resize_conv_upscaler])
+def test_upscalers_multiply_height_and_width_by_the_scale(builder, scale, size):
+    model = builder(scale=scale, channels=3)
+    height, width = size
+    upscaled = model.predict(frames(1, height, width, 3), verbose=0)
+    assert upscaled.shape == (1, scale * height, scale * width, 3)
+
+
+@pytest.mark.parametrize(
+    "builder, last_layer",
+    [
+        (models.dncnn, "noise"),
+        (models.denoiser_encoder_decoder, "noise"),
+        (models.deblurrer, "correction"),
+    ],
+)
+def test_residual_restorers_with_a_zeroed_last_layer_are_the_identity(builder, last_layer):
+    model = builder(channels=3, filters=4)
+    zero_layer(model, last_layer)
+    clip = frames(2, 16, 16, 3)
+    np.testing.assert_allclose(model.predict(clip, verbose=0), clip, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "builder, head",
+    [
+        (models.fsrcnn, "deconv"),
+        (models.espcn, "subpixel_conv"),
+        (models.resize_conv_upscaler, "conv3"),
+    ],
+)
+def test_residual_upscalers_with_a_zeroed_head_are_the_interpolation(builder, head):
+    model = builder(scale=2, channels=3)
+    zero_layer(model, head)
+    low = frames(1, 8, 8, 3)
+    interpolation = "bilinear" if builder is models.resize_conv_upscaler else "bicubic"
+    expected = keras.layers.UpSampling2D(2, interpolation=interpolation)(low)
+    np.testing.assert_allclose(model.predict(low, verbose=0), np.asarray(expected), atol=1e-6)
+
+
+def test_upscalers_without_residual_have_no_interpolation_skip():
+    for builder in (models.fsrcnn, models.espcn):
+        model = builder(scale=2, residual=False)
+        assert not any(isinstance(layer, keras.layers.UpSampling2D) for layer in model.layers)
+    model = models.resize_conv_upscaler(scale=2, residual=False)
+    zero_layer(model, "conv3")
+    assert not model.predict(frames(1, 4, 4, 3), verbose=0).any()
+
+
+def test_fsrcnn_head_is_a_transposed_convolution_with_stride_scale_and_a_kernel_multiple_of_it():
+    for scale in (2, 3, 4):
+        head = models.fsrcnn(scale=scale).get_layer("deconv")
+        assert isinstance(head, keras.layers.Conv2DTranspose)
+        assert head.strides == (scale, scale) and head.kernel_size[0] % scale == 0
+    assert models.fsrcnn(scale=2, kernel_size=9).get_layer("deconv").kernel_size == (9, 9)
+
+
+def test_depth_to_space_puts_each_group_of_scale_squared_channels_in_one_block():
+    scale, channels = 3, 2
+    x = frames(1, 2, 4, channels * scale**2)
+    y = np.asarray(models.DepthToSpace(scale)(x))
+    assert y.shape == (1, 6, 12, channels)
+    for i in range(scale):
+        for j in range(scale):
+            group = (i * scale + j) * channels
+            np.testing.assert_array_equal(
+                y[0, i::scale, j::scale], x[0, :, :, group : group + channels]
+            )
+
+
+def test_espcn_upsamples_with_depth_to_space_and_no_transposed_convolution():
+    model = models.espcn(scale=2)
+    kinds = {type(layer) for layer in model.layers}
+    assert models.DepthToSpace in kinds and keras.layers.Conv2DTranspose not in kinds
+
+
+def test_deblurrer_dilations_rise_and_fall_for_a_receptive_field_wider_than_a_motion_psf():
+    model = models.deblurrer(depth=6)
+    rates = [
+        layer.dilation_rate[0] for layer in model.layers if isinstance(layer, keras.layers.Conv2D)
+    ]
+    assert rates == [1, 2, 3, 3, 2, 1]
+    assert 1 + 2 * sum(rates) == 25
+
+
+def test_compile_restoration_uses_mse_psnr_ssim_and_an_optional_cosine_decay():
+    model = models.dncnn(channels=1, filters=2, depth=2)
+    assert model.loss == "mse"
+    assert [metric.__name__ for metric in model._compile_config.config["metrics"]] == [
+        "psnr",
+        "ssim",
+    ]
+    models.compile_restoration(model, learning_rate=1e-2, loss="mae", decay_steps=100)
+    rate = model.optimizer.learning_rate
+    assert model.loss == "mae"
+    assert float(keras.ops.convert_to_numpy(rate)) == pytest.approx(1e-2)
+    schedule = model.optimizer._learning_rate
+    assert isinstance(schedule, keras.optimizers.schedules.CosineDecay)
+    assert float(schedule(100)) == pytest.approx(5e-4)
+
+
+def test_a_restoration_model_trains_and_reports_psnr_and_ssim():
+    model = models.dncnn(channels=1, filters=4, depth=3)
+    clean = frames(8, 16, 16, 1)
+    noisy = np.clip(clean + RNG.normal(0, 0.1, clean.shape), 0, 1).astype("float32")
+    history = model.fit(noisy, clean, epochs=2, batch_size=4, verbose=0)
+    assert set(history.history) == {"loss", "psnr", "ssim"}
+    assert np.isfinite(history.history["loss"]).all()
+
+
+# ============================================================================= segmentation
+
+
+@pytest.mark.parametrize("stride", [2, 3, 4, 8])
+def test_bilinear_kernel_makes_a_transposed_convolution_equal_bilinear_upsampling_inside(stride):
+    kernel_size = 2 * stride - stride % 2
+    layer = keras.layers.Conv2DTranspose(
+        2, kernel_size, strides=stride, padding="same", use_bias=False
+    )
+    layer.build((None, 10, 10, 2))
+    layer.set_weights([models.bilinear_kernel(kernel_size, 2)])
+    x = frames(1, 10, 10, 2)
+    transposed = np.asarray(layer(x))
+    bilinear = np.asarray(keras.layers.UpSampling2D(stride, interpolation="bilinear")(x))
+    border = 2 * stride  # the layer sees zeros beyond the frame, the resize repeats the edge
+    inside = (slice(None), slice(border, -border), slice(border, -border))
+    np.testing.assert_allclose(transposed[inside], bilinear[inside], atol=1e-6)
+    assert np.abs(transposed - bilinear).max() > 0.01  # ... and the borders do differ
+
+
+def test_bilinear_kernel_connects_each_channel_only_to_itself():
+    kernel = models.bilinear_kernel(4, 3)
+    assert kernel.shape == (4, 4, 3, 3) and kernel.dtype == np.float32
+    off_diagonal = kernel * (1 - np.eye(3))[None, None]
+    assert not off_diagonal.any()
+    np.testing.assert_allclose(kernel[:, :, 1, 1], kernel[:, :, 0, 0])
+
+
+@pytest.mark.parametrize(
+    "builder", [models.fcn_segmenter, models.unet], ids=["fcn_segmenter", "unet"]
+)
+@pytest.mark.parametrize("size", [(16, 16), (32, 24)])
+def test_segmenters_output_a_per_pixel_softmax_that_sums_to_one(builder, size):
+    model = builder(n_classes=4, channels=3, filters=4)
+    probabilities = model.predict(frames(2, *size, 3), verbose=0)
+    assert probabilities.shape == (2, *size, 4)
+    assert (probabilities >= 0).all()
+    np.testing.assert_allclose(probabilities.sum(axis=-1), 1.0, atol=1e-5)
+
+
+def test_fcn_upsampling_starts_bilinear_only_when_asked():
+    bilinear = models.fcn_segmenter(n_classes=3, filters=2, depth=2).get_layer("upsample")
+    assert bilinear.strides == (4, 4) and bilinear.kernel_size == (8, 8)
+    np.testing.assert_array_equal(bilinear.get_weights()[0], models.bilinear_kernel(8, 3))
+    random = models.fcn_segmenter(n_classes=3, filters=2, depth=2, bilinear_init=False)
+    assert not np.allclose(
+        random.get_layer("upsample").get_weights()[0], models.bilinear_kernel(8, 3)
+    )
+
+
+def test_unet_concatenates_encoder_features_after_each_transposed_convolution():
+    model = models.unet(n_classes=2, filters=4, depth=3)
+    concats = [layer for layer in model.layers if isinstance(layer, keras.layers.Concatenate)]
+    assert [layer.name for layer in concats] == ["up3_concat", "up2_concat", "up1_concat"]
+    assert [layer.output.shape[-1] for layer in concats] == [32, 16, 8]
+
+
+def test_segmenters_train_on_integer_masks():
+    masks = RNG.integers(0, 3, size=(2, 16, 16)).astype("int32")
+    for model in (models.fcn_segmenter(3, filters=2, depth=2), models.unet(3, filters=2, depth=1)):
+        history = model.fit(frames(2, 16, 16, 3), masks, epochs=1, verbose=0)
+        assert set(history.history) == {"loss", "pixel_accuracy", "mean_iou"}
+
+
+# ============================================================================= temporal models
+
+
+@pytest.mark.parametrize("mode", models.TEMPORAL_MODES)
+@pytest.mark.parametrize("n_frames, size", [(3, (16, 16)), (5, (8, 24))])
+def test_temporal_denoisers_return_one_frame_from_several(mode, n_frames, size):
+    model = models.temporal_denoiser(frames=n_frames, channels=3, filters=4, mode=mode)
+    assert model.inputs[0].shape == (None, n_frames, None, None, 3)
+    assert model.predict(frames(2, n_frames, *size, 3), verbose=0).shape == (2, *size, 3)
+
+
+@pytest.mark.parametrize("mode", models.TEMPORAL_MODES)
+def test_temporal_denoisers_with_a_zeroed_noise_layer_return_the_middle_frame(mode):
+    model = models.temporal_denoiser(frames=5, channels=3, filters=4, mode=mode)
+    zero_layer(model, "noise")
+    clip = frames(1, 5, 8, 8, 3)
+    np.testing.assert_allclose(model.predict(clip, verbose=0), clip[:, 2], atol=1e-6)
+
+
+def test_conv3d_mode_uses_conv3d_and_a_spatial_conv3d_transpose():
+    model = models.temporal_denoiser(frames=3, filters=4, mode="conv3d")
+    transposed = model.get_layer("up_transpose3d")
+    assert isinstance(transposed, keras.layers.Conv3DTranspose)
+    assert transposed.strides == (1, 2, 2)
+    assert isinstance(model.get_layer("fuse_time"), keras.layers.Conv3D)
+    assert model.get_layer("fuse_time").kernel_size == (3, 1, 1)
+
+
+def test_frames_to_channels_stacks_frame_by_frame():
+    clip = frames(1, 3, 4, 5, 2)
+    stacked = np.asarray(models.FramesToChannels()(clip))
+    assert stacked.shape == (1, 4, 5, 6)
+    for t in range(3):
+        np.testing.assert_array_equal(stacked[..., 2 * t : 2 * t + 2], clip[:, t])
+
+
+# ============================================================================= costs of the new models
+
+
+def test_dncnn_costs_follow_the_formula():
+    channels, filters, depth = 3, 8, 5
+    model = models.dncnn(channels, filters, depth)
+    macs = 9 * filters * (2 * channels + (depth - 2) * filters)
+    assert models.macs_per_pixel(model, input_shape=(16, 16, 3)) == macs
+    assert models.parameter_count(model) == macs + (depth - 1) * filters + channels
+
+
+def test_upscaler_costs_are_per_output_pixel_with_interpolation_taps():
+    # ESPCN x2, 3 channels, 8 filters: 5*5*3*8 + 3*3*8*4 + 3*3*4*12 multiply-adds per
+    # low-resolution pixel = 4 output pixels; the bicubic skip adds 16 taps x 3 channels.
+    espcn = models.espcn(scale=2, channels=3, filters=8)
+    per_low_pixel = 25 * 3 * 8 + 9 * 8 * 4 + 9 * 4 * 12
+    assert models.macs_per_pixel(espcn, input_shape=(8, 8, 3)) == per_low_pixel / 4 + 48
+    # Resize-convolution: everything at high resolution, bilinear = 4 taps x 3 channels.
+    resize = models.resize_conv_upscaler(scale=2, channels=3, filters=8)
+    per_pixel = 9 * 3 * 8 + 9 * 8 * 4 + 9 * 4 * 3 + 12
+    assert models.macs_per_pixel(resize, input_shape=(8, 8, 3)) == per_pixel
+    nearest = models.resize_conv_upscaler(scale=2, channels=3, filters=8, interpolation="nearest")
+    assert models.macs_per_pixel(nearest, input_shape=(8, 8, 3)) == per_pixel - 12
+
+
+def test_conv3d_and_conv3d_transpose_costs_count_every_frame():
+    inputs = keras.Input((3, 8, 8, 1))
+    features = keras.layers.Conv3D(2, 3, strides=(1, 2, 2), padding="same")(inputs)
+    features = keras.layers.Conv3DTranspose(1, (1, 2, 2), strides=(1, 2, 2))(features)
+    outputs = models.SelectFrame(1)(features)
+    model = keras.Model(inputs, outputs)
+    # Conv3D: 27*1*2 at 3*4*4 output positions; Conv3DTranspose: 4*1*2 at its 3*4*4 input
+    # positions; over the 8*8 pixels of the single output frame.
+    assert models.macs_per_pixel(model) == (54 * 48 + 8 * 48) / 64
+
+
+def test_every_zoo_model_builds_with_its_defaults_and_has_a_cost():
+    assert set(models.ZOO) == set(models.ZOO_TASKS)
+    shapes = {
+        "denoise": (16, 16, 3),
+        "deblur": (16, 16, 3),
+        "segment": (16, 16, 3),
+        "upscale": (8, 8, 3),
+        "temporal_denoise": (5, 16, 16, 3),
+    }
+    for name, builder in models.ZOO.items():
+        model = builder()
+        assert models.parameter_count(model) > 0
+        assert models.macs_per_pixel(model, input_shape=shapes[models.ZOO_TASKS[name]]) > 0
+
+
+def test_models_with_custom_layers_survive_a_save_and_load(tmp_path):
+    for model, x in [
+        (models.espcn(scale=2, filters=4), frames(1, 6, 6, 3)),
+        (models.temporal_denoiser(frames=3, filters=4), frames(1, 3, 8, 8, 3)),
+    ]:
+        path = tmp_path / f"{model.name}.keras"
+        model.save(path)
+        loaded = keras.saving.load_model(path, compile=False)
+        np.testing.assert_allclose(
+            loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6
+        )
+
+
+# ============================================================================= bad input
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: models.fsrcnn(scale=1), "scale must be an integer >= 2 .*got 1"),
+        (lambda: models.espcn(scale=2.0), "scale must be an integer >= 2 .*got 2.0"),
+        (
+            lambda: models.resize_conv_upscaler(scale=True),
+            "scale must be an integer >= 2 .*got True",
+        ),
+        (lambda: models.dncnn(channels=0), "channels must be a positive integer, got 0"),
+        (lambda: models.deblurrer(channels=-1), "channels must be a positive integer, got -1"),
+        (
+            lambda: models.denoiser_encoder_decoder(channels=0),
+            "channels must be a positive integer",
+        ),
+        (lambda: models.unet(4, channels=0), "channels must be a positive integer, got 0"),
+        (lambda: models.dncnn(depth=1), "depth must be an integer >= 2, got 1"),
+        (lambda: models.fsrcnn(m=-1), "m must be a non-negative integer, got -1"),
+        (
+            lambda: models.temporal_denoiser(mode="late"),
+            "mode must be one of 'early_fusion', 'conv3d', got 'late'",
+        ),
+        (
+            lambda: models.temporal_denoiser(frames=4),
+            "frames must be a positive odd integer .*got 4",
+        ),
+        (
+            lambda: models.temporal_denoiser(frames=0),
+            "frames must be a positive odd integer, got 0",
+        ),
+        (lambda: models.fcn_segmenter(n_classes=1), "n_classes must be an integer >= 2 .*got 1"),
+        (lambda: models.unet(n_classes=2.5), "n_classes must be an integer >= 2 .*got 2.5"),
+        (
+            lambda: models.resize_conv_upscaler(interpolation="lanczos3"),
+            "interpolation must be one of 'nearest', 'bilinear', 'bicubic', got 'lanczos3'",
+        ),
+        (lambda: models.bilinear_kernel(1, 3), "kernel_size must be an integer >= 2, got 1"),
+        (lambda: models.bilinear_kernel(4, 0), "channels must be a positive integer, got 0"),
+        (lambda: models.DepthToSpace(1), "block_size must be an integer >= 2, got 1"),
+        (
+            lambda: models.compile_restoration(models.dncnn(1, 2, 2), learning_rate=0),
+            "learning_rate must be a positive number, got 0",
+        ),
+        (
+            lambda: models.compile_restoration(models.dncnn(1, 2, 2), loss="huber"),
+            "loss must be one of 'mse', 'mae', got 'huber'",
+        ),
+    ],
+)
+def test_builders_reject_bad_arguments_naming_the_parameter(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+def test_depth_to_space_rejects_channels_not_divisible_by_the_block_area():
+    with pytest.raises(ValueError, match="channels divisible by block_size\\*\\*2 = 4"):
+        models.DepthToSpace(2)(keras.Input((4, 4, 6)))
+
+
+def test_residual_and_bilinear_init_flags_must_be_booleans():
+    with pytest.raises(TypeError, match="residual must be True or False, got 1"):
+        models.espcn(residual=1)
+    with pytest.raises(TypeError, match="bilinear_init must be True or False, got 'yes'"):
+        models.fcn_segmenter(3, bilinear_init="yes")
