@@ -140,6 +140,8 @@ def _image_view(width=None):
     view = widgets.Image(format="png")
     if width is not None:
         view.layout.width = f"{int(width)}px"
+    # A VBox stretches its children to its own width; keep pictures at their natural size instead.
+    view.layout.align_self = "flex-start"
     return view
 
 
@@ -1193,7 +1195,7 @@ def checkerboard_explorer(display_size=256):
         controls[f"stride_{index}"] = widgets.IntSlider(2, min=1, max=4,
                                                         description=f"stride {index}")
     controls["input_size"] = widgets.IntSlider(6, min=2, max=16, description="input size")
-    views = {"map": _image_view(), "profile": _image_view(), "text": widgets.HTML()}
+    views = {"map": _image_view(display_size), "profile": _image_view(), "text": widgets.HTML()}
 
     def update(panel):
         count = controls["layers"].value
