@@ -1,0 +1,350 @@
+"""How fast is a model, and how fast could it be? Frames per second against the machine's ceiling.
+
+A model's cost is its multiply-adds (MACs) per output pixel
+(:func:`deconv_tutor.models.macs_per_pixel`); a frame costs that times its pixels, and
+one MAC is two floating-point operations. The machine's rate is measured, not looked
+up: :func:`matmul_ceiling` times a large dense matrix multiply, the operation every
+framework tunes best, through the same Keras backend the models run on.
+:func:`throughput` times a model on whole frames and reports the GFLOP/s it achieves;
+the ratio of the two says how much of the machine the model uses. Thin layers (few
+channels) do little work per byte they move, which :func:`arithmetic_intensity`
+estimates layer by layer.
+
+Real time is a budget: at ``fps`` frames per second of ``pixels`` each, a machine
+doing ``G`` GFLOP/s affords ``G * 1e9 / (2 * fps * pixels)`` MACs per pixel
+(:func:`max_macs_per_pixel`).
+
+Timing is wall-clock (``time.perf_counter``) after untimed warm-up calls (the first
+call of a Keras model traces and compiles it); medians make a shared, busy machine
+matter less, but every number here depends on the load at the moment it was taken.
+"""
+
+import math
+import statistics
+import time
+
+import keras
+import numpy as np
+
+from deconv_tutor import models
+
+#: Frame rate of cinema, and the default bar for "real time".
+REAL_TIME_FPS = 24
+
+_FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
+
+
+def _check_int(value, name, minimum):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_positive_number(value, name):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+def _wait(result):
+    """Block until a (possibly asynchronous) backend result exists: reduce it, fetch one number."""
+    return float(keras.ops.convert_to_numpy(keras.ops.sum(result)))
+
+
+def matmul_ceiling(size=1024, dtype="float32", repeats=5):
+    """GFLOP/s of a dense ``size x size`` matrix multiply (``keras.ops.matmul``), measured now.
+
+    A square matrix product costs ``2 * size**3`` floating-point operations and is the
+    operation BLAS libraries and GPUs run closest to their peak, so its rate is a
+    practical ceiling for a convolution network on the same machine and backend. One
+    untimed product warms up; the median of ``repeats`` timed ones is returned. Each
+    timing waits for the result (a sum fetched to the host, ``size**2`` additions, under
+    0.1% of the work for ``size >= 1024``).
+
+    Parameters
+    ----------
+    size : int, default 1024
+        Side of the two square matrices, >= 16. On a GPU take 4096 or more: a 1024
+        product is over before the timer notices.
+    dtype : {"float32", "float16", "bfloat16", "float64"}, default "float32"
+    repeats : int, default 5
+        Timed products, >= 1.
+
+    Returns
+    -------
+    float
+        Giga floating-point operations per second (1 GFLOP = 1e9 FLOP).
+
+    Examples
+    --------
+    >>> rate = matmul_ceiling(size=64, repeats=2)
+    >>> rate > 0
+    True
+    """
+    size = _check_int(size, "size", 16)
+    repeats = _check_int(repeats, "repeats", 1)
+    if dtype not in _FLOAT_DTYPES:
+        raise ValueError(
+            f"dtype must be one of {', '.join(map(repr, _FLOAT_DTYPES))}, got {dtype!r}"
+        )
+    rng = np.random.default_rng(0)
+    a = keras.ops.convert_to_tensor(rng.standard_normal((size, size)), dtype=dtype)
+    b = keras.ops.convert_to_tensor(rng.standard_normal((size, size)), dtype=dtype)
+    _wait(keras.ops.matmul(a, b))
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        _wait(keras.ops.matmul(a, b))
+        seconds.append(time.perf_counter() - start)
+    return 2 * size**3 / statistics.median(seconds) / 1e9
+
+
+def _check_model_and_shape(model, frame_shape):
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    if not isinstance(frame_shape, (tuple, list)) or not frame_shape:
+        raise ValueError(
+            "frame_shape must be the shape of one input sample, e.g. (480, 848, 3), "
+            f"got {frame_shape!r}"
+        )
+    for size in frame_shape:
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            raise ValueError(
+                f"frame_shape must hold positive integers, e.g. (480, 848, 3), got {frame_shape!r}"
+            )
+    expected = tuple(model.inputs[0].shape[1:])
+    if len(expected) != len(frame_shape) or any(
+        want is not None and want != got for want, got in zip(expected, frame_shape)
+    ):
+        raise ValueError(
+            f"frame_shape must match the model's input {expected} (None = any size), "
+            f"got {tuple(frame_shape)}"
+        )
+    return tuple(int(size) for size in frame_shape)
+
+
+def throughput(model, frame_shape, batch_size=1, frames=8, warmup=1, seed=0):
+    """Frames per second of ``model`` on whole frames, and the GFLOP/s that represents.
+
+    Random frames in [0, 1] of ``frame_shape`` go through ``model.predict_on_batch``
+    (Keras's compiled predict step, result copied back to the host) ``batch_size`` at
+    a time. ``warmup`` untimed calls come first: the first call traces and compiles.
+    Then ``ceil(frames / batch_size)`` timed calls; seconds per frame is the median
+    call time divided by ``batch_size``.
+
+    The work of one frame is ``models.macs_per_pixel(model, frame_shape)`` times the
+    pixels of one *output* frame. ``macs_per_pixel`` counts per output pixel, so for an
+    upscaler ``frame_shape`` is the low-resolution input and the MACs are billed to the
+    ``scale**2`` times more pixels it returns; for a temporal model the input holds
+    several frames and the output is one.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Single input, single output.
+    frame_shape : tuple of int
+        One input sample without the batch axis: ``(height, width, channels)``, or
+        ``(frames, height, width, channels)`` for a temporal model.
+    batch_size : int, default 1
+        Samples per call, >= 1. Batch 1 is the latency of a live stream; larger
+        batches keep wide hardware busier.
+    frames : int, default 8
+        Samples to time (rounded up to whole batches), >= 1.
+    warmup : int, default 1
+        Untimed calls first, >= 0.
+    seed : int, default 0
+        Seed of the random input frames.
+
+    Returns
+    -------
+    dict
+        ``input_shape``, ``output_shape`` (one sample each), ``output_pixels`` (height x
+        width of one output frame), ``macs_per_pixel`` (per output pixel),
+        ``macs_per_frame``, ``batch_size``, ``frames_timed``, ``seconds_per_frame``,
+        ``fps`` (frames per second = 1 / seconds per frame) and ``gflops``
+        (``2 * macs_per_frame * fps / 1e9``).
+
+    Examples
+    --------
+    >>> model = models.espcn(scale=2, filters=8)
+    >>> result = throughput(model, (12, 16, 3), batch_size=2, frames=2)
+    >>> result["output_shape"], result["output_pixels"], result["frames_timed"]
+    ((24, 32, 3), 768, 2)
+    >>> result["macs_per_frame"] == result["macs_per_pixel"] * 768
+    True
+    >>> round(result["gflops"] * 1e9 / (2 * result["macs_per_frame"] * result["fps"]), 6)
+    1.0
+    """
+    frame_shape = _check_model_and_shape(model, frame_shape)
+    batch_size = _check_int(batch_size, "batch_size", 1)
+    frames = _check_int(frames, "frames", 1)
+    warmup = _check_int(warmup, "warmup", 0)
+    rng = np.random.default_rng(seed)
+    batch = rng.random((batch_size, *frame_shape), dtype=np.float32)
+    for _ in range(warmup):
+        output = model.predict_on_batch(batch)
+    calls = math.ceil(frames / batch_size)
+    seconds = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        output = model.predict_on_batch(batch)
+        seconds.append(time.perf_counter() - start)
+    output_shape = tuple(int(size) for size in np.shape(output)[1:])
+    output_pixels = math.prod(output_shape[:2]) if len(output_shape) >= 3 else 1
+    per_pixel = float(models.macs_per_pixel(model, frame_shape))
+    per_frame = per_pixel * output_pixels
+    seconds_per_frame = statistics.median(seconds) / batch_size
+    fps = 1.0 / seconds_per_frame
+    return {
+        "input_shape": frame_shape,
+        "output_shape": output_shape,
+        "output_pixels": output_pixels,
+        "macs_per_pixel": per_pixel,
+        "macs_per_frame": per_frame,
+        "batch_size": batch_size,
+        "frames_timed": calls * batch_size,
+        "seconds_per_frame": seconds_per_frame,
+        "fps": fps,
+        "gflops": 2 * per_frame * fps / 1e9,
+    }
+
+
+def real_time(fps, target=REAL_TIME_FPS):
+    """Whether ``fps`` frames per second keeps up with a ``target`` frame rate.
+
+    Parameters
+    ----------
+    fps : float
+        Measured frames per second, > 0.
+    target : float, default 24
+        Frame rate to keep up with (24 cinema, 25/30 TV, 60 games), > 0.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> real_time(30.0), real_time(12.5), real_time(50, target=60)
+    (True, False, False)
+    """
+    return _check_positive_number(fps, "fps") >= _check_positive_number(target, "target")
+
+
+def max_macs_per_pixel(gflops, output_size, fps=REAL_TIME_FPS):
+    """The most multiply-adds per output pixel a model may cost to run at ``fps`` on ``gflops``.
+
+    Real time needs ``fps * pixels * 2 * MACs_per_pixel <= gflops * 1e9``.
+
+    Parameters
+    ----------
+    gflops : float
+        Achievable rate of the machine in GFLOP/s (e.g. a fraction of
+        :func:`matmul_ceiling`), > 0.
+    output_size : tuple of int
+        ``(height, width)`` of the output frames.
+    fps : float, default 24
+        Frames per second to reach, > 0.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    100 GFLOP/s at 720p and 24 frames per second allow about 2,260 MACs per pixel:
+
+    >>> round(max_macs_per_pixel(100.0, (720, 1280)))
+    2261
+    """
+    gflops = _check_positive_number(gflops, "gflops")
+    fps = _check_positive_number(fps, "fps")
+    if (
+        not isinstance(output_size, (tuple, list))
+        or len(output_size) != 2
+        or any(
+            isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1
+            for s in output_size
+        )
+    ):
+        raise ValueError(
+            f"output_size must be (height, width) positive integers, got {output_size!r}"
+        )
+    return gflops * 1e9 / (2 * fps * math.prod(output_size))
+
+
+def arithmetic_intensity(model):
+    """FLOPs per byte moved, layer by layer, for the convolutions of a model (a rough estimate).
+
+    For a convolution with a ``k``-tap kernel (``k = kh * kw`` or ``kt * kh * kw``),
+    ``c_in`` input and ``c_out`` output channels, each output position costs
+    ``2 * k * c_in * c_out`` FLOPs and, at best, reads ``c_in`` and writes ``c_out``
+    float32 values, so its intensity is ``2 * k * c_in * c_out / (4 * (c_in + c_out))``
+    FLOP per byte. A transposed convolution with stride ``s`` (per axis, ``S`` their
+    product) does the same work per *input* position and writes ``S * c_out`` values:
+    ``2 * k * c_in * c_out / (4 * (c_in + S * c_out))``. The estimate ignores caches and
+    re-reads (im2col copies the input ``k`` times), so real layers move more bytes;
+    a layer far below the machine's ratio of FLOP/s to memory bytes/s (its "ridge",
+    about 5-20 FLOP/byte for a CPU) is memory bound whatever its kernel does.
+
+    Parameters
+    ----------
+    model : keras.Model
+
+    Returns
+    -------
+    list of dict
+        One per convolution (nested models included), in layer order: ``name``,
+        ``layer`` (class name), ``taps`` (``k``), ``in_channels``, ``out_channels``,
+        ``flops_per_byte``.
+
+    Examples
+    --------
+    >>> rows = arithmetic_intensity(models.dncnn(channels=3, filters=32, depth=3))
+    >>> [(row["name"], row["in_channels"], row["out_channels"]) for row in rows]
+    [('conv1', 3, 32), ('conv2', 32, 32), ('noise', 32, 3)]
+    >>> [round(row["flops_per_byte"], 1) for row in rows]
+    [12.3, 72.0, 12.3]
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    transposed = (
+        keras.layers.Conv1DTranspose,
+        keras.layers.Conv2DTranspose,
+        keras.layers.Conv3DTranspose,
+    )
+    convolutions = (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
+    rows = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            rows += arithmetic_intensity(layer)
+            continue
+        if not isinstance(layer, convolutions + transposed):
+            continue
+        kernel = tuple(layer.kernel.shape)
+        taps = math.prod(kernel[:-2])
+        if isinstance(layer, transposed):
+            # Keras's transposed layout is (k..., out, in); one input position writes S outputs.
+            out_channels, in_channels = kernel[-2:]
+            written = math.prod(layer.strides) * out_channels
+        else:
+            in_channels = kernel[-2] * getattr(layer, "groups", 1)
+            out_channels = kernel[-1]
+            written = out_channels
+        flops = 2 * taps * kernel[-2] * kernel[-1]
+        rows.append(
+            {
+                "name": layer.name,
+                "layer": type(layer).__name__,
+                "taps": taps,
+                "in_channels": int(in_channels),
+                "out_channels": int(out_channels),
+                "flops_per_byte": flops / (4 * (in_channels + written)),
+            }
+        )
+    return rows
