@@ -367,9 +367,12 @@ def render_kernel(frame, kernel, stride=1, padding="valid", dilation=1, display=
         ``(H, W)``, ``(H, W, 1)`` or ``(H, W, 3)``, float in [0, 1].
     kernel : array_like
         2-D kernel ``(kh, kw)``, finite values.
-    stride, padding, dilation
-        As in :func:`deconv_tutor.arithmetic.conv_output_size` (``"valid"``,
-        ``"same"``, an int per side, or ``(before, after)``).
+    stride, dilation : int
+        As in :func:`deconv_tutor.arithmetic.conv_output_size`.
+    padding : {"valid", "same"} or int
+        ``"valid"``, ``"same"`` or an int added on every side. A pair is refused:
+        :mod:`~deconv_tutor.arithmetic` reads it as ``(before, after)`` and
+        :mod:`~deconv_tutor.reference` as ``(along H, along W)``, so it is ambiguous here.
     display : {"auto", "clip", "abs", "rescale", "raw"}, optional
         How the output is mapped to [0, 1] for showing: ``"clip"`` clips,
         ``"abs"`` shows ``|y| / max|y|`` (edge strength), ``"rescale"`` maps
@@ -404,6 +407,8 @@ def render_kernel(frame, kernel, stride=1, padding="valid", dilation=1, display=
         raise ValueError("kernel must contain only finite values, got NaN or infinity")
     if display not in _DISPLAYS:
         raise ValueError(f"display must be one of {_DISPLAYS}, got {display!r}")
+    if not (padding in ("valid", "same") or isinstance(padding, (int, np.integer))):
+        raise ValueError(f"padding must be 'valid', 'same' or an int per side, got {padding!r}")
     height, width = image.shape[:2]
     out_h = arithmetic.conv_output_size(height, weights.shape[0], stride, padding, dilation)
     out_w = arithmetic.conv_output_size(width, weights.shape[1], stride, padding, dilation)

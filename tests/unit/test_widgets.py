@@ -865,3 +865,9 @@ def test_render_training_needs_something_to_draw():
         W.render_training({})
     with pytest.raises(TypeError, match="history must be a dict"):
         W.render_training([1, 2])
+
+
+def test_render_kernel_refuses_a_padding_pair_whose_meaning_differs_between_modules():
+    frame = np.zeros((10, 10, 3), np.float32)
+    with pytest.raises(ValueError, match="padding must be 'valid', 'same' or an int"):
+        W.render_kernel(frame, np.ones((3, 3)) / 9, padding=(1, 2))
