@@ -8,7 +8,8 @@ framework tunes best, through the same Keras backend the models run on.
 :func:`throughput` times a model on whole frames and reports the GFLOP/s it achieves;
 the ratio of the two says how much of the machine the model uses. Thin layers (few
 channels) do little work per byte they move, which :func:`arithmetic_intensity`
-estimates layer by layer.
+estimates layer by layer; :func:`memory_bandwidth` measures the bytes per second that
+bounds them.
 
 Real time is a budget: at ``fps`` frames per second of ``pixels`` each, a machine
 doing ``G`` GFLOP/s affords ``G * 1e9 / (2 * fps * pixels)`` MACs per pixel
@@ -102,6 +103,49 @@ def matmul_ceiling(size=1024, dtype="float32", repeats=5):
         _wait(keras.ops.matmul(a, b))
         seconds.append(time.perf_counter() - start)
     return 2 * size**3 / statistics.median(seconds) / 1e9
+
+
+def memory_bandwidth(megabytes=64, repeats=5):
+    """GB/s of a streaming element-wise operation (``keras.ops.add`` of two big arrays), measured now.
+
+    Adding two float32 arrays of ``megabytes`` each reads both and writes the sum;
+    waiting for it reads the sum once more (a reduction), so one timing moves four
+    arrays' worth of bytes for almost no arithmetic. That is the speed of every layer
+    without weights (activations, additions, resizes) and the limit of thin
+    convolutions. ``matmul_ceiling() / memory_bandwidth()`` is the machine's *ridge*: a
+    layer doing fewer FLOPs per byte (:func:`arithmetic_intensity`) cannot reach the
+    matmul rate. Median of ``repeats`` timings after one untimed run.
+
+    Parameters
+    ----------
+    megabytes : float, default 64
+        Size of each array (1 MB = 1e6 bytes), > 0; far larger than the CPU caches.
+    repeats : int, default 5
+        Timed runs, >= 1.
+
+    Returns
+    -------
+    float
+        Gigabytes per second (1 GB = 1e9 bytes).
+
+    Examples
+    --------
+    >>> memory_bandwidth(megabytes=1, repeats=2) > 0
+    True
+    """
+    megabytes = _check_positive_number(megabytes, "megabytes")
+    repeats = _check_int(repeats, "repeats", 1)
+    count = max(int(megabytes * 1e6 // 4), 1)
+    rng = np.random.default_rng(0)
+    a = keras.ops.convert_to_tensor(rng.random(count, dtype=np.float32))
+    b = keras.ops.convert_to_tensor(rng.random(count, dtype=np.float32))
+    _wait(keras.ops.add(a, b))
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        _wait(keras.ops.add(a, b))
+        seconds.append(time.perf_counter() - start)
+    return 4 * 4 * count / statistics.median(seconds) / 1e9
 
 
 def _check_model_and_shape(model, frame_shape):

@@ -145,3 +145,19 @@ def test_transposed_convolution_intensity_counts_the_strided_writes():
     (row,) = speed.arithmetic_intensity(keras.Model(inputs, outputs))
     assert (row["in_channels"], row["out_channels"], row["taps"]) == (8, 4, 16)
     assert row["flops_per_byte"] == pytest.approx(2 * 16 * 8 * 4 / (4 * (8 + 4 * 4)))
+
+
+# ----------------------------------------------------------------------------- memory bandwidth
+
+
+def test_memory_bandwidth_is_a_positive_finite_rate():
+    rate = speed.memory_bandwidth(megabytes=0.5, repeats=1)
+    assert np.isfinite(rate) and rate > 0
+
+
+@pytest.mark.parametrize(
+    "kwargs, parameter", [({"megabytes": 0}, "megabytes"), ({"repeats": 0}, "repeats")]
+)
+def test_memory_bandwidth_rejects_bad_input_naming_the_parameter(kwargs, parameter):
+    with pytest.raises(ValueError, match=parameter):
+        speed.memory_bandwidth(**kwargs)
