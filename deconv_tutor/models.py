@@ -712,6 +712,31 @@ def _conv(filters, name, kernel_size=3, **kwargs):
     return keras.layers.Conv2D(filters, kernel_size, padding="same", name=name, **kwargs)
 
 
+def _head_initializer(residual):
+    """Zeros for the last layer of a residual model, Keras's default otherwise.
+
+    A residual model then starts as the identity (or as plain interpolation, for an
+    upscaler) and training only adds what helps. From a random last layer the first
+    updates mostly cancel the random output, and with ReLU layers before it that can
+    switch every unit off for good: measured on x2 super-resolution, ESPCN trained
+    from a random head stayed exactly at its bicubic skip (36.38 dB on the held-out
+    clips), from a zero head it reached 37.75 dB with the same 400 steps.
+    """
+    return "zeros" if residual else "glorot_uniform"
+
+
+def _residual_head(channels, name, **kwargs):
+    """The linear last convolution of a residual model, starting at zero (float32 output)."""
+    return _conv(
+        channels,
+        name,
+        activation=None,
+        kernel_initializer=_head_initializer(True),
+        dtype="float32",
+        **kwargs,
+    )
+
+
 def dncnn(channels=3, filters=32, depth=8):
     """DnCNN-style residual denoiser: the network predicts the noise, the model returns ``x - noise``.
 
@@ -721,7 +746,8 @@ def dncnn(channels=3, filters=32, depth=8):
     predicting the clean frame: the identity is free, and the noise is a simpler,
     zero-mean signal. Unlike the paper there is no batch normalisation: the small
     batches of the ``cpu`` budget make its statistics noisy, and at this depth
-    residual learning trains well without it.
+    residual learning trains well without it. The noise layer starts at zero, so a
+    fresh model is the identity and training only adds what helps.
 
     Receptive field: ``2 * depth + 1`` pixels. Cost: ``9 * filters * (2 * channels +
     (depth - 2) * filters)`` multiply-adds per output pixel.
@@ -757,7 +783,7 @@ def dncnn(channels=3, filters=32, depth=8):
     features = inputs
     for index in range(1, depth):
         features = _conv(filters, f"conv{index}")(features)
-    noise = _conv(channels, "noise", activation=None, dtype="float32")(features)
+    noise = _residual_head(channels, "noise")(features)
     outputs = keras.layers.Subtract(dtype="float32", name="denoised")([inputs, noise])
     return compile_restoration(keras.Model(inputs, outputs, name=f"dncnn_{depth}x{filters}"))
 
@@ -771,7 +797,8 @@ def denoiser_encoder_decoder(channels=3, filters=32, depth=2):
     every output pixel gets the same number of taps: no checkerboard by construction),
     added to the encoder's features of the same size (skip connection) and a 3x3
     convolution. A linear 3x3 convolution predicts the noise, and the model returns
-    ``x - noise`` (the global skip from the input, as in :func:`dncnn`).
+    ``x - noise`` (the global skip from the input, as in :func:`dncnn`; the noise layer
+    starts at zero, so a fresh model is the identity).
 
     Working at 1/2 and 1/4 resolution buys a large receptive field for few
     multiply-adds; the skips give back the detail the strided layers drop.
@@ -820,7 +847,7 @@ def denoiser_encoder_decoder(channels=3, filters=32, depth=2):
         )(features)
         features = keras.layers.Add(name=f"up{level}_skip")([skips.pop(), features])
         features = _conv(width, f"up{level}_conv")(features)
-    noise = _conv(channels, "noise", activation=None, dtype="float32")(features)
+    noise = _residual_head(channels, "noise")(features)
     outputs = keras.layers.Subtract(dtype="float32", name="denoised")([inputs, noise])
     return compile_restoration(
         keras.Model(inputs, outputs, name=f"denoiser_encoder_decoder_{depth}x{filters}")
@@ -860,7 +887,8 @@ def fsrcnn(scale=2, channels=3, d=32, s=12, m=2, *, kernel_size=None, residual=T
 
     With ``residual=True`` (default) the input, resized by bicubic interpolation
     (``UpSampling2D``), is added to the output: the network learns only the detail
-    bicubic misses (global residual learning), which trains much faster.
+    bicubic misses (global residual learning), which trains much faster; the head then
+    starts at zero, so a fresh model is plain bicubic interpolation.
 
     Parameters
     ----------
@@ -915,7 +943,13 @@ def fsrcnn(scale=2, channels=3, d=32, s=12, m=2, *, kernel_size=None, residual=T
         features = conv_prelu(features, s, 3, f"map{index}")
     features = conv_prelu(features, d, 1, "expand")
     detail = keras.layers.Conv2DTranspose(
-        channels, kernel_size, strides=scale, padding="same", dtype="float32", name="deconv"
+        channels,
+        kernel_size,
+        strides=scale,
+        padding="same",
+        kernel_initializer=_head_initializer(residual),
+        dtype="float32",
+        name="deconv",
     )(features)
     outputs = _upscaler_output(_upscaled_skip(inputs, scale, residual), detail)
     return compile_restoration(keras.Model(inputs, outputs, name=f"fsrcnn_x{scale}"))
@@ -931,7 +965,7 @@ def espcn(scale=2, channels=3, filters=32, *, residual=True):
     phases, computed without a single multiplication by an inserted zero.
 
     With ``residual=True`` (default) the bicubic-resized input is added to the output
-    (global residual learning, see :func:`fsrcnn`).
+    (global residual learning; the head starts at zero, see :func:`fsrcnn`).
 
     Parameters
     ----------
@@ -964,7 +998,12 @@ def espcn(scale=2, channels=3, filters=32, *, residual=True):
     inputs = keras.Input((None, None, channels), name="low_res")
     features = _conv(filters, "conv1", 5)(inputs)
     features = _conv(max(filters // 2, 1), "conv2")(features)
-    features = _conv(channels * scale**2, "subpixel_conv", activation=None)(features)
+    features = _conv(
+        channels * scale**2,
+        "subpixel_conv",
+        activation=None,
+        kernel_initializer=_head_initializer(residual),
+    )(features)
     detail = DepthToSpace(scale, dtype="float32", name="depth_to_space")(features)
     outputs = _upscaler_output(_upscaled_skip(inputs, scale, residual), detail)
     return compile_restoration(keras.Model(inputs, outputs, name=f"espcn_x{scale}"))
@@ -982,7 +1021,7 @@ def resize_conv_upscaler(
 
     With ``residual=True`` (default) the resized input itself is added to the
     output (global residual learning): the convolutions learn what the interpolation
-    misses.
+    misses, starting from zero.
 
     Parameters
     ----------
@@ -1019,7 +1058,13 @@ def resize_conv_upscaler(
     )(inputs)
     features = _conv(filters, "conv1")(resized)
     features = _conv(max(filters // 2, 1), "conv2")(features)
-    detail = _conv(channels, "conv3", activation=None, dtype="float32")(features)
+    detail = _conv(
+        channels,
+        "conv3",
+        activation=None,
+        kernel_initializer=_head_initializer(residual),
+        dtype="float32",
+    )(features)
     if residual:
         outputs = keras.layers.Add(dtype="float32", name="upscaled")([resized, detail])
     else:
@@ -1040,8 +1085,8 @@ def deblurrer(channels=3, filters=32, depth=6):
     spreads each point over a whole PSF, so undoing it needs a receptive field
     larger than the PSF, and dilation widens it at no extra cost. The last layer is
     linear and its output is *added* to the blurred input (global residual): the
-    network predicts the sharpening correction. Receptive field: ``1 + 2 *
-    sum(dilations)`` pixels (25 for depth 6).
+    network predicts the sharpening correction, and starts at zero (a fresh model is
+    the identity). Receptive field: ``1 + 2 * sum(dilations)`` pixels (25 for depth 6).
 
     Trained on one blur (PSF) and noise level, it learns to undo that blur without
     being told the PSF, unlike Wiener or Richardson-Lucy, which need it.
@@ -1075,9 +1120,7 @@ def deblurrer(channels=3, filters=32, depth=6):
     features = inputs
     for index, rate in enumerate(dilations[:-1], start=1):
         features = _conv(filters, f"conv{index}", dilation_rate=rate)(features)
-    correction = _conv(
-        channels, "correction", activation=None, dilation_rate=dilations[-1], dtype="float32"
-    )(features)
+    correction = _residual_head(channels, "correction", dilation_rate=dilations[-1])(features)
     outputs = keras.layers.Add(dtype="float32", name="sharpened")([inputs, correction])
     return compile_restoration(keras.Model(inputs, outputs, name=f"deblurrer_{depth}x{filters}"))
 
@@ -1291,7 +1334,8 @@ def temporal_denoiser(frames=5, channels=3, filters=32, mode="early_fusion"):
       height and width must be even.
 
     Both predict the noise of the middle frame and return ``middle - noise``
-    (residual, as :func:`dncnn`, the single-frame counterpart). :func:`macs_per_pixel`
+    (residual, as :func:`dncnn`, the single-frame counterpart; the noise layer starts at
+    zero, so a fresh model returns the middle frame). :func:`macs_per_pixel`
     bills the work on all ``frames`` inputs to the pixels of the one output frame.
 
     Parameters
@@ -1353,7 +1397,7 @@ def temporal_denoiser(frames=5, channels=3, filters=32, mode="early_fusion"):
         )(features)
         features = SelectFrame(0, name="drop_time_axis")(features)
         features = _conv(filters, "conv2d1")(features)
-    noise = _conv(channels, "noise", activation=None, dtype="float32")(features)
+    noise = _residual_head(channels, "noise")(features)
     outputs = keras.layers.Subtract(dtype="float32", name="denoised")([middle, noise])
     return compile_restoration(
         keras.Model(inputs, outputs, name=f"temporal_denoiser_{mode}_{frames}")

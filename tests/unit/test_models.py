@@ -254,6 +254,11 @@ def zero_layer(model, name):
     layer.set_weights([np.zeros_like(weight) for weight in layer.get_weights()])
 
 
+def randomise(model):
+    """Random weights everywhere, as after some training (the heads start at zero)."""
+    model.set_weights([RNG.normal(0, 0.1, w.shape).astype("float32") for w in model.get_weights()])
+
+
 @pytest.mark.parametrize("size", [(16, 16), (24, 40), (9, 13)])
 @pytest.mark.parametrize("builder", [models.dncnn, models.deblurrer])
 def test_same_size_restorers_keep_any_frame_size(builder, size):
@@ -289,8 +294,10 @@ def test_upscalers_multiply_height_and_width_by_the_scale(builder, scale, size):
 )
 def test_residual_restorers_with_a_zeroed_last_layer_are_the_identity(builder, last_layer):
     model = builder(channels=3, filters=4)
-    zero_layer(model, last_layer)
+    randomise(model)
     clip = frames(2, 16, 16, 3)
+    assert np.abs(model.predict(clip, verbose=0) - clip).max() > 1e-3
+    zero_layer(model, last_layer)
     np.testing.assert_allclose(model.predict(clip, verbose=0), clip, atol=1e-6)
 
 
@@ -304,11 +311,32 @@ def test_residual_restorers_with_a_zeroed_last_layer_are_the_identity(builder, l
 )
 def test_residual_upscalers_with_a_zeroed_head_are_the_interpolation(builder, head):
     model = builder(scale=2, channels=3)
+    randomise(model)
     zero_layer(model, head)
     low = frames(1, 8, 8, 3)
     interpolation = "bilinear" if builder is models.resize_conv_upscaler else "bicubic"
     expected = keras.layers.UpSampling2D(2, interpolation=interpolation)(low)
     np.testing.assert_allclose(model.predict(low, verbose=0), np.asarray(expected), atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "build, x, expected",
+    [
+        (lambda: models.dncnn(3, 4), frames(1, 8, 8, 3), lambda x: x),
+        (lambda: models.denoiser_encoder_decoder(3, 4), frames(1, 8, 8, 3), lambda x: x),
+        (lambda: models.deblurrer(3, 4), frames(1, 8, 8, 3), lambda x: x),
+        (lambda: models.temporal_denoiser(3, 3, 4), frames(1, 3, 8, 8, 3), lambda x: x[:, 1]),
+        (
+            lambda: models.espcn(2, 3, 4),
+            frames(1, 4, 4, 3),
+            lambda x: keras.layers.UpSampling2D(2, interpolation="bicubic")(x),
+        ),
+    ],
+    ids=["dncnn", "denoiser_encoder_decoder", "deblurrer", "temporal_denoiser", "espcn"],
+)
+def test_a_fresh_residual_model_starts_as_the_identity_or_the_interpolation(build, x, expected):
+    # The last layer starts at zero, so training only adds what helps.
+    np.testing.assert_allclose(build().predict(x, verbose=0), np.asarray(expected(x)), atol=1e-6)
 
 
 def test_upscalers_without_residual_have_no_interpolation_skip():
@@ -459,6 +487,7 @@ def test_temporal_denoisers_return_one_frame_from_several(mode, n_frames, size):
 @pytest.mark.parametrize("mode", models.TEMPORAL_MODES)
 def test_temporal_denoisers_with_a_zeroed_noise_layer_return_the_middle_frame(mode):
     model = models.temporal_denoiser(frames=5, channels=3, filters=4, mode=mode)
+    randomise(model)
     zero_layer(model, "noise")
     clip = frames(1, 5, 8, 8, 3)
     np.testing.assert_allclose(model.predict(clip, verbose=0), clip[:, 2], atol=1e-6)
