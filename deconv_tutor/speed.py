@@ -16,12 +16,13 @@ doing ``G`` GFLOP/s affords ``G * 1e9 / (2 * fps * pixels)`` MACs per pixel
 (:func:`max_macs_per_pixel`).
 
 Timing is wall-clock (``time.perf_counter``) after untimed warm-up calls (the first
-call of a Keras model traces and compiles it); medians make a shared, busy machine
-matter less, but every number here depends on the load at the moment it was taken.
+call of a Keras model traces and compiles it). Every function keeps the *fastest* of
+its timed runs, as ``timeit`` advises: on a shared machine the slower runs measure the
+other processes, not the code. Every number still depends on the load at the moment
+it was taken.
 """
 
 import math
-import statistics
 import time
 
 import keras
@@ -63,7 +64,7 @@ def matmul_ceiling(size=1024, dtype="float32", repeats=5):
     A square matrix product costs ``2 * size**3`` floating-point operations and is the
     operation BLAS libraries and GPUs run closest to their peak, so its rate is a
     practical ceiling for a convolution network on the same machine and backend. One
-    untimed product warms up; the median of ``repeats`` timed ones is returned. Each
+    untimed product warms up; the fastest of ``repeats`` timed ones gives the rate. Each
     timing waits for the result (a sum fetched to the host, ``size**2`` additions, under
     0.1% of the work for ``size >= 1024``).
 
@@ -102,7 +103,7 @@ def matmul_ceiling(size=1024, dtype="float32", repeats=5):
         start = time.perf_counter()
         _wait(keras.ops.matmul(a, b))
         seconds.append(time.perf_counter() - start)
-    return 2 * size**3 / statistics.median(seconds) / 1e9
+    return 2 * size**3 / min(seconds) / 1e9
 
 
 def memory_bandwidth(megabytes=64, repeats=5):
@@ -114,7 +115,7 @@ def memory_bandwidth(megabytes=64, repeats=5):
     without weights (activations, additions, resizes) and the limit of thin
     convolutions. ``matmul_ceiling() / memory_bandwidth()`` is the machine's *ridge*: a
     layer doing fewer FLOPs per byte (:func:`arithmetic_intensity`) cannot reach the
-    matmul rate. Median of ``repeats`` timings after one untimed run.
+    matmul rate. Fastest of ``repeats`` timings after one untimed run.
 
     Parameters
     ----------
@@ -145,7 +146,7 @@ def memory_bandwidth(megabytes=64, repeats=5):
         start = time.perf_counter()
         _wait(keras.ops.add(a, b))
         seconds.append(time.perf_counter() - start)
-    return 4 * 4 * count / statistics.median(seconds) / 1e9
+    return 4 * 4 * count / min(seconds) / 1e9
 
 
 def _check_model_and_shape(model, frame_shape):
@@ -178,8 +179,8 @@ def throughput(model, frame_shape, batch_size=1, frames=8, warmup=1, seed=0):
     Random frames in [0, 1] of ``frame_shape`` go through ``model.predict_on_batch``
     (Keras's compiled predict step, result copied back to the host) ``batch_size`` at
     a time. ``warmup`` untimed calls come first: the first call traces and compiles.
-    Then ``ceil(frames / batch_size)`` timed calls; seconds per frame is the median
-    call time divided by ``batch_size``.
+    Then ``ceil(frames / batch_size)`` timed calls; seconds per frame is the fastest
+    call's time divided by ``batch_size``.
 
     The work of one frame is ``models.macs_per_pixel(model, frame_shape)`` times the
     pixels of one *output* frame. ``macs_per_pixel`` counts per output pixel, so for an
@@ -242,7 +243,7 @@ def throughput(model, frame_shape, batch_size=1, frames=8, warmup=1, seed=0):
     output_pixels = math.prod(output_shape[:2]) if len(output_shape) >= 3 else 1
     per_pixel = float(models.macs_per_pixel(model, frame_shape))
     per_frame = per_pixel * output_pixels
-    seconds_per_frame = statistics.median(seconds) / batch_size
+    seconds_per_frame = min(seconds) / batch_size
     fps = 1.0 / seconds_per_frame
     return {
         "input_shape": frame_shape,
