@@ -231,6 +231,10 @@ def throughput(model, frame_shape, batch_size=1, frames=8, warmup=1, seed=0):
     warmup = _check_int(warmup, "warmup", 0)
     rng = np.random.default_rng(seed)
     batch = rng.random((batch_size, *frame_shape), dtype=np.float32)
+    # A fresh predict function traces at this exact shape. Reusing one traced at another
+    # shape lets TensorFlow relax it to unknown sizes, which some layers (a bicubic
+    # UpSampling2D) cannot trace.
+    model.make_predict_function(force=True)
     for _ in range(warmup):
         output = model.predict_on_batch(batch)
     calls = math.ceil(frames / batch_size)

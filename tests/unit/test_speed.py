@@ -161,3 +161,11 @@ def test_memory_bandwidth_is_a_positive_finite_rate():
 def test_memory_bandwidth_rejects_bad_input_naming_the_parameter(kwargs, parameter):
     with pytest.raises(ValueError, match=parameter):
         speed.memory_bandwidth(**kwargs)
+
+
+def test_throughput_times_an_upscaler_at_two_frame_sizes_in_a_row():
+    # A bicubic resize cannot be traced at unknown sizes; each size gets its own trace.
+    model = models.espcn(scale=2, channels=3, filters=4)
+    small = speed.throughput(model, (6, 8, 3), frames=1, warmup=1)
+    large = speed.throughput(model, (10, 12, 3), frames=1, warmup=1)
+    assert small["output_shape"] == (12, 16, 3) and large["output_shape"] == (20, 24, 3)
