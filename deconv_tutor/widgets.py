@@ -1522,6 +1522,12 @@ def feature_map_explorer(model, clip, count=16, ncols=4):
 # =====================================================================================
 _PASS_THROUGH = ("Dropout", "SpatialDropout2D", "GaussianNoise", "GaussianDropout",
                  "ActivityRegularization")
+# Increasing activations keep the order of what they receive; the deconvnet never
+# reads the forward values of an activation, so it passes its signal through them
+# unchanged. Only the rectification of a ReLU is applied on the way back.
+_MONOTONE = ("linear", "sigmoid", "tanh")
+_SUPPORTED = ("Conv2D and Conv2DTranspose (ReLU, linear, sigmoid or tanh), MaxPooling2D, "
+              "UpSampling2D (nearest), Add, Concatenate, ReLU, activation and dropout layers")
 
 
 def _activation_name(layer):
@@ -1532,46 +1538,81 @@ def _activation_name(layer):
 def _backward_kind(layer):
     """How the deconvnet passes a signal back through ``layer``: a kind, or an error text."""
     kind = type(layer).__name__
-    if kind == "Conv2D":
+    if getattr(layer, "data_format", "channels_last") != "channels_last":
+        return None, f"{layer.name} is a channels_first {kind}"
+    if kind in ("Conv2D", "Conv2DTranspose"):
         if getattr(layer, "groups", 1) != 1:
-            return None, f"{layer.name} is a grouped Conv2D (groups={layer.groups})"
-        if layer.data_format != "channels_last":
-            return None, f"{layer.name} is channels_first"
+            return None, f"{layer.name} is a grouped {kind} (groups={layer.groups})"
         activation = _activation_name(layer)
-        if activation not in ("relu", "linear"):
-            return None, f"{layer.name} is a Conv2D with activation {activation!r}"
-        return "conv", None
+        if activation != "relu" and activation not in _MONOTONE:
+            return None, f"{layer.name} is a {kind} with activation {activation!r}"
+        return ("conv" if kind == "Conv2D" else "transpose"), None
     if kind == "MaxPooling2D":
         return "pool", None
+    if kind == "UpSampling2D":
+        if layer.interpolation != "nearest":
+            return None, (f"{layer.name} is an UpSampling2D with interpolation "
+                          f"{layer.interpolation!r} (only 'nearest' is projected)")
+        return "upsample", None
+    if kind == "Add":
+        shapes = {tuple(tensor.shape) for tensor in layer.input}
+        if len(shapes) != 1:
+            return None, f"{layer.name} is an Add that broadcasts {sorted(shapes, key=str)}"
+        return "add", None
+    if kind == "Concatenate":
+        if layer.axis in (0, -len(layer.input[0].shape)):
+            return None, f"{layer.name} is a Concatenate along the batch axis"
+        return "concatenate", None
     if kind == "ReLU" or (kind == "Activation" and _activation_name(layer) == "relu"):
         return "relu", None
-    if kind in _PASS_THROUGH or (kind == "Activation" and _activation_name(layer) == "linear"):
+    if kind in _PASS_THROUGH or (kind == "Activation" and _activation_name(layer) in _MONOTONE):
         return "identity", None
     return None, f"{layer.name} is a {kind}"
 
 
-def _chain(model, layer_name):
-    """The layers from the model input to ``layer_name``, each with its backward kind."""
-    layer = _layer(model, layer_name)
-    chain = []
+def _inputs_of(layer):
+    """The layers whose outputs ``layer`` reads, in the order of its inputs."""
     # Keras 3 records the graph in `_inbound_nodes` and each symbolic tensor's
     # `_keras_history` (the layer that made it); the public API has no parent link.
-    while not isinstance(layer, keras.layers.InputLayer):
-        if len(getattr(layer, "_inbound_nodes", [])) > 1:
-            raise ValueError(f"layer_name {layer_name!r}: layer {layer.name!r} is used more than "
-                             f"once; a deconvnet needs a plain chain of layers")
-        source = layer.input
-        if not hasattr(source, "_keras_history"):
-            raise ValueError(f"layer_name {layer_name!r}: layer {layer.name!r} has several "
-                             f"inputs; a deconvnet needs a plain chain of layers")
-        kind, problem = _backward_kind(layer)
-        if kind is None:
-            raise ValueError(
-                f"layer_name {layer_name!r}: the deconvnet projects through Conv2D (ReLU or "
-                f"linear), MaxPooling2D, ReLU and dropout layers only, but {problem}")
-        chain.append((layer, kind))
-        layer = source._keras_history.operation
-    return chain[::-1]
+    return [tensor._keras_history.operation for tensor in layer._inbound_nodes[0].input_tensors]
+
+
+def _graph(model, layer_name):
+    """The layers between the model input and ``layer_name``, in an order the forward pass allows.
+
+    Returns a list of ``(layer, kind, parents)``: entry 0 is the input layer
+    (kind ``"input"``), ``parents`` are the indices of the entries a layer reads,
+    and the last entry is ``layer_name``. Skip connections (Add, Concatenate)
+    make this a graph rather than a chain: a layer read twice gets both signals.
+    """
+    target = _layer(model, layer_name)
+    order, index = [], {}
+
+    def visit(layer):
+        if id(layer) in index:
+            return index[id(layer)]
+        if isinstance(layer, keras.layers.InputLayer):
+            kind, parents = "input", []
+        else:
+            if len(getattr(layer, "_inbound_nodes", [])) > 1:
+                raise ValueError(f"layer_name {layer_name!r}: layer {layer.name!r} is used more "
+                                 f"than once; a deconvnet needs every layer applied once")
+            kind, problem = _backward_kind(layer)
+            if kind is None:
+                raise ValueError(f"layer_name {layer_name!r}: the deconvnet projects through "
+                                 f"{_SUPPORTED} only, but {problem}")
+            parents = [visit(parent) for parent in _inputs_of(layer)]
+            if not parents:
+                raise ValueError(f"layer_name {layer_name!r}: layer {layer.name!r} reads no "
+                                 f"input, so nothing can be projected through it")
+        index[id(layer)] = len(order)
+        order.append((layer, kind, parents))
+        return index[id(layer)]
+
+    # Depth first from the target: every layer comes after all the layers it
+    # reads, the input (the only layer that reads nothing) first.
+    visit(target)
+    return order
 
 
 def projectable_layers(model):
@@ -1584,20 +1625,25 @@ def projectable_layers(model):
     Returns
     -------
     list of str
-        Layers with 4-D outputs reached from the input through Conv2D (ReLU or
-        linear), MaxPooling2D, ReLU and dropout layers only (the encoder part of
-        an encoder-decoder).
+        Layers with 4-D outputs reached from the input through Conv2D and
+        Conv2DTranspose (ReLU, linear, sigmoid or tanh; any stride, padding
+        and dilation), MaxPooling2D, nearest UpSampling2D, Add, Concatenate,
+        ReLU, activation and dropout layers: the encoder *and* the decoder of
+        an encoder-decoder.
 
     Examples
     --------
     >>> from deconv_tutor import models
-    >>> projectable_layers(models.encoder_decoder((16, 16, 3), filters=4, depth=2))
-    ['down1_conv', 'down1_pool', 'down2_conv', 'down2_pool']
+    >>> projectable_layers(models.encoder_decoder((16, 16, 3), filters=4, depth=1))
+    ['down1_conv', 'down1_pool', 'up1_transpose', 'output_conv', 'output']
+    >>> model = models.encoder_decoder((16, 16, 3), filters=4, depth=1, upsampling="upsample_conv")
+    >>> projectable_layers(model)[2:4]
+    ['up1_upsample', 'up1_conv']
     """
     names = []
     for name in feature_map_layers(model):
         with contextlib.suppress(ValueError):
-            _chain(model, name)
+            _graph(model, name)
             names.append(name)
     return names
 
@@ -1615,7 +1661,11 @@ def _support(signal):
     return rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
 
 
-def _conv_adjoint(signal, layer, input_shape):
+def _kernel_of(layer):
+    return keras.ops.convert_to_numpy(layer.kernel).astype(np.float32)
+
+
+def _conv_adjoint(signal, layer, input_shape, rectify=False):
     """Back through a Conv2D: the transposed convolution with the layer's own kernel.
 
     A ``Conv2D`` kernel ``(kh, kw, in, out)`` is already the ``Conv2DTranspose``
@@ -1623,9 +1673,10 @@ def _conv_adjoint(signal, layer, input_shape):
     cropped by the forward padding to the forward input's size; input pixels
     the forward convolution never read (a stride that does not divide) get 0.
     A deconvnet signal starts as one activation, so only its non-zero box and
-    non-zero channels are transposed (by linearity, the rest adds nothing).
+    non-zero channels are transposed (by linearity, the rest adds nothing);
+    ``rectify`` applies the layer's ReLU on the way back to that box only.
     """
-    kernel = keras.ops.convert_to_numpy(layer.kernel).astype(np.float32)
+    kernel = _kernel_of(layer)
     (s_h, s_w), (d_h, d_w) = tuple(layer.strides), tuple(layer.dilation_rate)
     height, width = input_shape[:2]
     result = np.zeros((height, width, kernel.shape[2]), np.float32)
@@ -1633,11 +1684,17 @@ def _conv_adjoint(signal, layer, input_shape):
     if box is None:
         return result
     top, bottom, left, right = box
-    active = np.flatnonzero(np.any(signal[top:bottom, left:right] != 0, axis=(0, 1)))
-    part = reference.conv_transpose(signal[top:bottom, left:right][..., active],
+    output_shape = signal.shape[:2]
+    signal = signal[top:bottom, left:right]
+    if rectify:
+        signal = np.maximum(signal, 0.0)
+    active = np.flatnonzero(np.any(signal != 0, axis=(0, 1)))
+    if active.size == 0:  # everything was rectified away
+        return result
+    part = reference.conv_transpose(signal[..., active],
                                     kernel[..., active], (s_h, s_w), "valid", None, (d_h, d_w))
     befores = [_same_before(size, d * (k - 1) + 1, stride, out) if layer.padding == "same"
-               else 0 for size, out, k, stride, d in zip((height, width), signal.shape[:2],
+               else 0 for size, out, k, stride, d in zip((height, width), output_shape,
                                                         kernel.shape[:2], (s_h, s_w),
                                                         (d_h, d_w))]
     # Canvas row r is forward-input row r - before; the part starts at canvas row top * s.
@@ -1649,6 +1706,62 @@ def _conv_adjoint(signal, layer, input_shape):
     return result
 
 
+def _transpose_adjoint(signal, layer, input_shape, rectify=False):
+    """Back through a Conv2DTranspose: the strided convolution with the layer's own kernel.
+
+    The forward pass scatters input pixel ``u`` into the canvas at
+    ``u * s + a * d`` (tap ``a``) and crops ``before`` canvas pixels in front.
+    Its adjoint gathers: pad the signal back by ``before`` (zeros where the
+    forward pass cropped), then a "valid" convolution with stride ``s`` and
+    dilation ``d``. A ``Conv2DTranspose`` kernel ``(kh, kw, out, in)`` is
+    already the ``Conv2D`` layout ``(kh, kw, in_C, out_C)`` of that convolution.
+    As in :func:`_conv_adjoint`, only the input pixels whose taps reach the
+    signal's non-zero box are computed.
+    """
+    kernel = _kernel_of(layer)
+    strides, dilations = tuple(layer.strides), tuple(layer.dilation_rate)
+    paddings = layer.output_padding or (None, None)
+    result = np.zeros((*input_shape[:2], kernel.shape[3]), np.float32)
+    box = _support(signal)
+    if box is None:
+        return result
+    ranges, local = [], []
+    for axis, (size, k, s, d, a) in enumerate(zip(input_shape[:2], kernel.shape[:2], strides,
+                                                  dilations, paddings)):
+        # reference's geometry is Keras's: the canvas pixels cropped in front.
+        _, before = reference._transpose_geometry(size, k, s, layer.padding, a, d, axis)
+        span = d * (k - 1) + 1
+        start, stop = box[2 * axis] + before, box[2 * axis + 1] + before  # canvas coordinates
+        first = max(-(-(start - span + 1) // s), 0)
+        last = min((stop - 1) // s, size - 1)
+        if first > last:  # the signal lies only in the output_padding zeros
+            return result
+        ranges.append(slice(first, last + 1))
+        local.append((first * s - before, (last - first) * s + span))
+    (row0, rows), (col0, cols) = local
+    source_rows = slice(max(row0, 0), min(row0 + rows, signal.shape[0]))
+    source_cols = slice(max(col0, 0), min(col0 + cols, signal.shape[1]))
+    source = signal[source_rows, source_cols]
+    if rectify:
+        source = np.maximum(source, 0.0)
+    active = np.flatnonzero(np.any(source != 0, axis=(0, 1)))
+    if active.size == 0:  # everything was rectified away, or cropped by the forward pass
+        return result
+    canvas = np.zeros((rows, cols, active.size), np.float32)
+    canvas[source_rows.start - row0: source_rows.stop - row0,
+           source_cols.start - col0: source_cols.stop - col0] = source[..., active]
+    result[ranges[0], ranges[1]] = reference.conv2d(canvas, kernel[:, :, active], strides,
+                                                    "valid", dilations)
+    return result
+
+
+def _upsample_adjoint(signal, layer):
+    """Back through a nearest-neighbour UpSampling2D: the sum over each s_h x s_w block."""
+    s_h, s_w = tuple(layer.size)
+    height, width, channels = signal.shape
+    return signal.reshape(height // s_h, s_h, width // s_w, s_w, channels).sum(axis=(1, 3))
+
+
 def _unpool(signal, layer, pool_input):
     """Back through a MaxPooling2D: each value goes to where its window's maximum was."""
     (ph, pw), (sh, sw) = tuple(layer.pool_size), tuple(layer.strides)
@@ -1656,19 +1769,24 @@ def _unpool(signal, layer, pool_input):
     out_h, out_w = signal.shape[:2]
     top = _same_before(height, ph, sh, out_h) if layer.padding == "same" else 0
     left = _same_before(width, pw, sw, out_w) if layer.padding == "same" else 0
-    padded = np.full(((out_h - 1) * sh + ph, (out_w - 1) * sw + pw, channels), -np.inf,
-                     np.float32)
-    rows = min(height, padded.shape[0] - top)
-    cols = min(width, padded.shape[1] - left)
-    padded[top: top + rows, left: left + cols] = pool_input[:rows, :cols]
-    windows = np.lib.stride_tricks.sliding_window_view(padded, (ph, pw), axis=(0, 1))[::sh, ::sw]
-    # The switches, looked up only where the signal is non-zero: where in each
-    # window the forward pass found its maximum.
-    u, v, c = np.nonzero(signal)
-    switches = windows[u, v, c].reshape(len(u), ph * pw).argmax(axis=-1)
-    row_index = u * sh + switches // pw - top
-    col_index = v * sw + switches % pw - left
     result = np.zeros((height, width, channels), np.float32)
+    box = _support(signal)
+    if box is None:
+        return result
+    # The switches, looked up only where the signal is non-zero: where in each
+    # window the forward pass found its maximum. Reading those windows alone (not
+    # the whole map) keeps a single activation's projection fast at any size.
+    u, v, c = np.nonzero(signal[box[0]: box[1], box[2]: box[3]])
+    u, v = u + box[0], v + box[2]
+    rows = u[:, None] * sh - top + np.arange(ph)  # (n, ph) input rows of each window
+    cols = v[:, None] * sw - left + np.arange(pw)
+    values = pool_input[np.clip(rows, 0, height - 1)[:, :, None],
+                        np.clip(cols, 0, width - 1)[:, None, :], c[:, None, None]]
+    # "same" padding: window cells outside the input never hold the maximum.
+    outside = ((rows < 0) | (rows >= height))[:, :, None] | ((cols < 0) | (cols >= width))[:, None]
+    switches = np.where(outside, -np.inf, values).reshape(len(u), ph * pw).argmax(axis=-1)
+    row_index = rows[np.arange(len(u)), switches // pw]
+    col_index = cols[np.arange(len(u)), switches % pw]
     if sh >= ph and sw >= pw:
         result[row_index, col_index, c] = signal[u, v, c]  # windows do not overlap
     else:
@@ -1677,44 +1795,70 @@ def _unpool(signal, layer, pool_input):
     return result
 
 
-def _forward_chain(model, frame, layer_name):
-    """(chain, activations): the layers up to ``layer_name`` and their outputs for one frame."""
+def _backward_step(layer, kind, signal, inputs):
+    """The signals a deconvnet sends to each input of ``layer``, given the one at its output.
+
+    ``inputs`` are the layer's forward inputs (one frame each, no batch axis):
+    the unpooling reads its switches there, the others only their shapes.
+    """
+    # Zeiler and Fergus rectify the signal on the way back through a ReLU, whatever
+    # the forward pass did: the reconstruction stays a sum of positive parts.
+    if kind == "relu":
+        return [np.maximum(signal, 0.0)]
+    rectify = _activation_name(layer) == "relu"
+    if kind == "conv":
+        return [_conv_adjoint(signal, layer, inputs[0].shape, rectify)]
+    if kind == "transpose":
+        return [_transpose_adjoint(signal, layer, inputs[0].shape, rectify)]
+    if kind == "pool":
+        return [_unpool(signal, layer, inputs[0])]
+    if kind == "upsample":
+        return [_upsample_adjoint(signal, layer)]
+    if kind == "add":
+        return [signal] * len(inputs)  # y = x1 + x2: each input gets the whole signal
+    if kind == "concatenate":
+        axis = layer.axis - 1 if layer.axis > 0 else layer.axis  # the frame has no batch axis
+        edges = np.cumsum([part.shape[axis] for part in inputs])[:-1]
+        return np.split(signal, edges, axis=axis)
+    return [signal]  # dropout, increasing activations
+
+
+def _forward_graph(model, frame, layer_name):
+    """(graph, activations): the layers up to ``layer_name`` and their outputs for one frame."""
     batch = _model_batch(model, frame)
-    chain = _chain(model, layer_name)
-    if not chain:
+    graph = _graph(model, layer_name)
+    if len(graph) == 1:
         raise ValueError(f"layer_name must name a layer after the input, got {layer_name!r}")
-    forward = _submodel(model, ("chain", layer_name), [layer.output for layer, _ in chain])
+    forward = _submodel(model, ("graph", layer_name), [layer.output for layer, _, _ in graph[1:]])
     outputs = forward([batch], training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    return chain, [batch[0]] + [np.asarray(keras.ops.convert_to_numpy(value)[0], np.float32)
+    return graph, [batch[0]] + [np.asarray(keras.ops.convert_to_numpy(value)[0], np.float32)
                                 for value in outputs]
 
 
-def _backward_chain(chain, activations, channel, keep):
-    layer_name = chain[-1][0].name
+def _backward_graph(graph, activations, channel, keep):
+    layer_name = graph[-1][0].name
     top = activations[-1]
     channels = top.shape[-1]
     if not isinstance(channel, (int, np.integer)) or not 0 <= channel < channels:
         raise ValueError(f"channel must be an integer in [0, {channels}) for layer "
                          f"{layer_name!r}, got {channel!r}")
-    signal = np.zeros_like(top)
+    start = np.zeros_like(top)
     if keep == "all":
-        signal[..., channel] = top[..., channel]
+        start[..., channel] = top[..., channel]
     else:
         row, col = np.unravel_index(np.argmax(top[..., channel]), top.shape[:2])
-        signal[row, col, channel] = top[row, col, channel]
-    for index in range(len(chain) - 1, -1, -1):
-        layer, kind = chain[index]
-        below = activations[index]
-        if kind == "conv":
-            if _activation_name(layer) == "relu":
-                signal = np.maximum(signal, 0.0)
-            signal = _conv_adjoint(signal, layer, below.shape)
-        elif kind == "pool":
-            signal = _unpool(signal, layer, below)
-        elif kind == "relu":
-            signal = np.maximum(signal, 0.0)
-    return signal.astype(np.float32)
+        start[row, col, channel] = top[row, col, channel]
+    signals = [None] * len(graph)
+    signals[-1] = start
+    # Reverse forward order: a layer is passed once every layer reading it has
+    # added its share (a skip connection sums the two ways back).
+    for index in range(len(graph) - 1, 0, -1):
+        layer, kind, parents = graph[index]
+        inputs = [activations[parent] for parent in parents]
+        for parent, part in zip(parents, _backward_step(layer, kind, signals[index], inputs)):
+            signals[parent] = part if signals[parent] is None else signals[parent] + part
+    return signals[0].astype(np.float32)
 
 
 def _normalise_projection(signal):
@@ -1729,18 +1873,29 @@ def project(model, frame, layer_name, channel, *, keep="max", normalise=True):
 
     The chosen layer's activations are zeroed except channel ``channel`` (and,
     with ``keep="max"``, except its strongest activation), then passed back
-    layer by layer to the input: through a max-pooling by *unpooling* with the
-    switches recorded on the way forward; through a ReLU by rectifying; through
-    a (strided) convolution by the *transposed* convolution with the same
-    kernel (:func:`deconv_tutor.reference.conv_transpose`); biases are ignored.
-    The result shows which input pattern excites that unit.
+    layer by layer to the input, each step the adjoint (transpose) of the
+    forward layer's linear part:
+
+    - a ``Conv2D`` (any stride, padding, dilation): the *transposed* convolution
+      with the same kernel (:func:`deconv_tutor.reference.conv_transpose`);
+    - a ``Conv2DTranspose``: the strided *convolution* with the same kernel
+      (:func:`deconv_tutor.reference.conv2d`; Keras layout ``(kh, kw, out, in)``
+      read as ``(kh, kw, in, out)`` of the way back);
+    - a ``MaxPooling2D``: *unpooling* with the switches recorded on the way forward;
+    - a nearest ``UpSampling2D``: the sum over each ``s x s`` block;
+    - an ``Add``: a copy of the signal to every input; a ``Concatenate``: the
+      signal split back into its inputs' parts (a skip gets its share);
+    - a ReLU (a layer of its own or a layer's activation): rectification;
+      increasing activations (sigmoid, tanh) and dropout pass the signal unchanged.
+
+    Biases are ignored. The result shows which input pattern excites that
+    unit, for a decoder layer as for an encoder layer.
 
     Parameters
     ----------
     model : keras.Model
-        One image input; the path from the input to ``layer_name`` must be a
-        chain of Conv2D (ReLU or linear, any stride, padding and dilation),
-        MaxPooling2D, ReLU and dropout layers (see :func:`projectable_layers`).
+        One image input; every layer between the input and ``layer_name``
+        must be one of those above, applied once (see :func:`projectable_layers`).
     frame : ndarray, shape (H, W, C)
         One frame the model accepts.
     layer_name : str
@@ -1756,6 +1911,14 @@ def project(model, frame, layer_name, channel, *, keep="max", normalise=True):
     Returns
     -------
     ndarray, float32, shape (H, W, C)
+        The input's shape, whatever the layer's resolution.
+
+    Raises
+    ------
+    ValueError
+        A ``layer_name`` that the model does not have or that cannot be
+        projected (the message names the layer in the way), a ``channel``
+        outside the layer's channels, an unknown ``keep``.
 
     Examples
     --------
@@ -1766,50 +1929,80 @@ def project(model, frame, layer_name, channel, *, keep="max", normalise=True):
     >>> image = project(model, frame, "p", channel=1)
     >>> image.shape, image.dtype, bool(0.0 <= image.min() <= image.max() <= 1.0)
     ((16, 16, 1), dtype('float32'), True)
+
+    A decoder channel of the course's encoder-decoder, at full resolution again:
+
+    >>> from deconv_tutor import models
+    >>> keras.utils.set_random_seed(0)
+    >>> model = models.encoder_decoder((16, 16, 3), filters=4, depth=2)
+    >>> frame = np.random.default_rng(0).random((16, 16, 3)).astype(np.float32)
+    >>> project(model, frame, "up1_transpose", channel=2, normalise=False).shape
+    (16, 16, 3)
+    >>> project(model, frame, "up9_transpose", channel=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: layer_name must name a layer of 'encoder_decoder_transpose' (frames, down1_conv, down1_pool, down2_conv, down2_pool, up2_transpose, up1_transpose, output_conv, output), got 'up9_transpose'
     """
     if keep not in ("max", "all"):
         raise ValueError(f'keep must be "max" or "all", got {keep!r}')
-    chain, activations = _forward_chain(model, frame, layer_name)
-    signal = _backward_chain(chain, activations, channel, keep)
+    graph, activations = _forward_graph(model, frame, layer_name)
+    signal = _backward_graph(graph, activations, channel, keep)
     return _normalise_projection(signal) if normalise else signal
 
 
-def deconvnet_projection(model, clip, display_width=192):
+def deconvnet_projection(model, clip, display_width=192, *, layer=None):
     """Zeiler-Fergus projections of a chosen feature map back to the pixels of a frame.
+
+    Any layer of the course's encoder-decoder can be chosen: an encoder layer
+    (back through convolutions and unpooling) or a decoder layer (back through
+    the transposed convolutions or upsamplings first), see :func:`project`.
 
     Parameters
     ----------
     model : keras.Model
-        A model whose encoder is a chain of Conv2D / MaxPooling2D layers (for
-        example :func:`deconv_tutor.models.encoder_decoder`).
+        A model whose layers :func:`project` can pass back through (for
+        example :func:`deconv_tutor.models.encoder_decoder`, either upsampling).
     clip : ndarray
         A video ``(T, H, W, C)`` (or one frame) the model accepts.
     display_width : int, optional
         Width of each picture on screen.
+    layer : str, optional
+        The layer shown first, one of :func:`projectable_layers`; default the last.
 
     Returns
     -------
     Panel
-        Controls ``layer`` (the :func:`projectable_layers`), ``channel``,
+        Controls ``layer`` (a menu of the :func:`projectable_layers`), ``channel``,
         ``frame``, ``keep`` ("max" / "all"); views ``input``, ``activation``,
-        ``projection`` (images) and ``text``.
+        ``projection`` (images) and ``text``. A layer name typed into the menu
+        that cannot be projected shows a message naming the layer in the way.
 
     Examples
     --------
     >>> from deconv_tutor import models
     >>> model = models.encoder_decoder((16, 16, 3), filters=4, depth=2)
-    >>> panel = deconvnet_projection(model, np.zeros((2, 16, 16, 3), np.float32))
-    >>> panel.controls["layer"].value = "down2_pool"
+    >>> panel = deconvnet_projection(model, np.zeros((2, 16, 16, 3), np.float32),
+    ...                              layer="up2_transpose")
+    >>> panel.controls["layer"].options[-4:]
+    ('up2_transpose', 'up1_transpose', 'output_conv', 'output')
     >>> panel.controls["channel"].max
     7
+    >>> panel.controls["layer"].value = "down1_pool"
+    >>> panel.controls["channel"].max
+    3
     """
     video = _clip_frames(clip)
     names = projectable_layers(model)
     if not names:
-        raise ValueError(f"model must start with Conv2D / MaxPooling2D layers to be projected, "
+        raise ValueError(f"model must have layers a deconvnet can project ({_SUPPORTED}), "
                          f"got none in {model.name!r}")
+    if layer is None:
+        layer = names[-1]
+    if layer not in names:
+        raise ValueError(f"layer must be one of the projectable layers ({', '.join(names)}), "
+                         f"got {layer!r}")
     controls = {
-        "layer": widgets.Combobox(options=names, value=names[-1], description="layer",
+        "layer": widgets.Combobox(options=names, value=layer, description="layer",
                                   ensure_option=False, continuous_update=False),
         "channel": widgets.IntSlider(0, min=0, max=0, description="channel",
                                      continuous_update=False),
@@ -1831,14 +2024,14 @@ def deconvnet_projection(model, clip, display_width=192):
             if len(cache) > 32:
                 cache.clear()
             # One forward pass per (layer, frame); channels and modes reuse it.
-            cache[key] = _forward_chain(model, video[index], layer_name)
-        chain, activations = cache[key]
+            cache[key] = _forward_graph(model, video[index], layer_name)
+        graph, activations = cache[key]
         channels = activations[-1].shape[-1]
         if controls["channel"].max != channels - 1:
             with panel.quiet():
                 controls["channel"].max = channels - 1
         channel = controls["channel"].value
-        signal = _backward_chain(chain, activations, channel, controls["keep"].value)
+        signal = _backward_graph(graph, activations, channel, controls["keep"].value)
         maps = activations[-1][..., channel]
         peak = float(maps.max())
         views["input"].value = png_bytes(video[index])

@@ -674,16 +674,6 @@ def test_projections_are_display_images_of_the_frame_size(small_model, small_cli
     assert 0.0 <= image.min() and image.max() <= 1.0
 
 
-def test_projectable_layers_of_the_course_model_are_its_encoder():
-    from deconv_tutor import models
-
-    model = models.encoder_decoder((16, 16, 3), filters=2, depth=2)
-    assert W.projectable_layers(model) == ["down1_conv", "down1_pool", "down2_conv",
-                                           "down2_pool"]
-    image = W.project(model, np.full((16, 16, 3), 0.5, np.float32), "down2_pool", 3)
-    assert image.shape == (16, 16, 3)
-
-
 @pytest.mark.parametrize(
     "layer_name, channel, keep, message",
     [("dense", 0, "max", "a Dense"), ("c1", 4, "max", "channel must be an integer in [0, 4)"),
@@ -693,15 +683,6 @@ def test_project_rejects_unsupported_layers_and_bad_channels(small_model, small_
                                                              channel, keep, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         W.project(small_model, small_clip[0], layer_name, channel, keep=keep)
-
-
-def test_project_refuses_layers_behind_a_transposed_convolution():
-    inputs = keras.Input((8, 8, 1))
-    x = keras.layers.Conv2DTranspose(2, 3, name="up")(inputs)
-    model = keras.Model(inputs, keras.layers.Conv2D(2, 3, name="after")(x))
-    with pytest.raises(ValueError, match="up is a Conv2DTranspose"):
-        W.project(model, np.zeros((8, 8, 1)), "after", 0)
-    assert W.projectable_layers(model) == []
 
 
 def test_deconvnet_panel_redraws_and_reports_bad_layer_names(small_model, small_clip):
@@ -717,6 +698,266 @@ def test_deconvnet_panel_redraws_and_reports_bad_layer_names(small_model, small_
     assert shows_error(panel, "a Flatten")
     panel.controls["layer"].value = "no_such_layer"
     assert shows_error(panel, "layer_name must name a layer")
+
+
+def test_projectable_layers_of_the_course_model_are_all_its_layers():
+    from deconv_tutor import models
+
+    for upsampling in ("transpose", "upsample_conv"):
+        model = models.encoder_decoder((16, 16, 3), filters=2, depth=2, upsampling=upsampling)
+        names = W.projectable_layers(model)
+        # Encoder and decoder alike: every layer after the input can be projected.
+        assert names == W.feature_map_layers(model) == [layer.name for layer in model.layers[1:]]
+        assert [name for name in names if name.startswith("up")] == (
+            ["up2_transpose", "up1_transpose"] if upsampling == "transpose" else
+            ["up2_upsample", "up2_conv", "up1_upsample", "up1_conv"])
+
+
+# Backward steps added for the decoder: each one is the adjoint of its layer's linear
+# part, <T x, y> = <x, T^T y>, with T x computed by Keras and T^T y by the deconvnet.
+def assert_adjoint(forward, backward, x, y):
+    left = float(np.sum(np.asarray(forward, np.float64) * y))
+    right = float(np.sum(np.asarray(x, np.float64) * backward))
+    assert right == pytest.approx(left, rel=1e-4, abs=1e-5 * float(np.abs(y).sum()))
+
+
+def layer_and_output(layer, shape, inputs_count=1):
+    keras.utils.set_random_seed(3)
+    inputs = [keras.Input(shape) for _ in range(inputs_count)]
+    model = keras.Model(inputs, layer(inputs if inputs_count > 1 else inputs[0]))
+    return model, layer
+
+
+def sparse_like(y, seed):
+    # A deconvnet signal is usually one activation or one channel: exercise the
+    # code path that transposes only the non-zero box and channels.
+    mask = np.zeros(y.shape, bool)
+    rng = np.random.default_rng(seed)
+    mask[rng.integers(y.shape[0]), rng.integers(y.shape[1]), rng.integers(y.shape[2])] = True
+    mask[-1, -1, 0] = True
+    return np.where(mask, y, 0).astype(np.float32)
+
+
+# Keras refuses dilation with stride; TensorFlow's oneDNN kernel aborts on an even
+# kernel with padding="same" and output_padding=0, so Keras has no reference there.
+TRANSPOSE_CASES = [(kernel, stride, padding, output_padding, dilation)
+                   for kernel in (2, 3, 4) for stride in (1, 2, 3) for padding in ("valid", "same")
+                   for output_padding in sorted({None, 0, stride - 1}, key=str)
+                   for dilation in (1, 2)
+                   if (stride == 1 or dilation == 1)
+                   and not (kernel % 2 == 0 and padding == "same" and output_padding == 0)]
+
+
+@pytest.mark.parametrize("kernel, stride, padding, output_padding, dilation", TRANSPOSE_CASES)
+def test_backward_step_through_a_transposed_convolution_is_its_adjoint(kernel, stride, padding,
+                                                                      output_padding, dilation):
+    shape = (7, 6, 3)
+    layer = keras.layers.Conv2DTranspose(4, kernel, strides=stride, padding=padding,
+                                         output_padding=output_padding, dilation_rate=dilation,
+                                         use_bias=False, name="up")
+    model, layer = layer_and_output(layer, shape)
+    x = RNG.normal(size=shape).astype(np.float32)
+    forward = model.predict(x[None], verbose=0)[0]
+    kind, _ = W._backward_kind(layer)
+    for y in (RNG.normal(size=forward.shape).astype(np.float32), sparse_like(forward, kernel)):
+        (backward,) = W._backward_step(layer, kind, y, [x])
+        assert backward.shape == x.shape and backward.dtype == np.float32
+        assert_adjoint(forward, backward, x, y)
+
+
+@pytest.mark.parametrize("size", [2, (3, 2), (1, 3)])
+def test_backward_step_through_nearest_upsampling_sums_each_block(size):
+    shape = (5, 4, 3)
+    model, layer = layer_and_output(keras.layers.UpSampling2D(size, name="upsample"), shape)
+    x = RNG.normal(size=shape).astype(np.float32)
+    forward = model.predict(x[None], verbose=0)[0]
+    y = RNG.normal(size=forward.shape).astype(np.float32)
+    (backward,) = W._backward_step(layer, "upsample", y, [x])
+    assert backward.shape == x.shape
+    assert_adjoint(forward, backward, x, y)
+
+
+@pytest.mark.parametrize("merge, axis", [("add", None), ("concatenate", -1),
+                                         ("concatenate", 2), ("concatenate", 1)])
+def test_backward_step_through_a_skip_copies_or_splits_the_signal(merge, axis):
+    shapes = [(4, 5, 2), (4, 5, 2)] if merge == "add" else \
+        [(4, 5, 2), (4, 5, 3) if axis == -1 else (4, 7, 2) if axis == 2 else (6, 5, 2)]
+    layer = keras.layers.Add(name="skip") if merge == "add" else \
+        keras.layers.Concatenate(axis=axis, name="skip")
+    keras.utils.set_random_seed(3)
+    inputs = [keras.Input(shape) for shape in shapes]
+    model = keras.Model(inputs, layer(inputs))
+    xs = [RNG.normal(size=shape).astype(np.float32) for shape in shapes]
+    forward = model.predict([x[None] for x in xs], verbose=0)[0]
+    y = RNG.normal(size=forward.shape).astype(np.float32)
+    backward = W._backward_step(layer, W._backward_kind(layer)[0], y, xs)
+    assert [part.shape for part in backward] == [x.shape for x in xs]
+    # The adjoint of (x1, x2) -> T(x1, x2) is y -> (T1^T y, T2^T y).
+    left = float(np.sum(forward.astype(np.float64) * y))
+    right = sum(float(np.sum(x.astype(np.float64) * part)) for x, part in zip(xs, backward))
+    assert right == pytest.approx(left, rel=1e-4)
+
+
+@pytest.mark.parametrize("activation", ["linear", "relu"])
+@pytest.mark.parametrize("stride, padding", [(2, "same"), (2, "valid"), (3, "same"), (1, "valid")])
+def test_projection_through_a_transposed_convolution_is_its_transpose(activation, stride,
+                                                                      padding):
+    # As for Conv2D: <T^T y_c, x> = <y_c, T x> = |y_c|^2 for y = relu(Tx) or y = Tx (no bias).
+    layer = keras.layers.Conv2DTranspose(3, 4, strides=stride, padding=padding,
+                                         activation=activation, use_bias=False, name="up")
+    model = single_layer_model(layer, (5, 6, 2))
+    frame = RNG.normal(size=(5, 6, 2)).astype(np.float32)
+    activation_map = W.feature_maps(model, frame, "up")[..., 2]
+    projection = W.project(model, frame, "up", 2, keep="all", normalise=False)
+    assert projection.shape == frame.shape and projection.dtype == np.float32
+    assert float(np.sum(projection * frame)) == pytest.approx(
+        float(np.sum(activation_map.astype(np.float64) ** 2)), rel=1e-4)
+
+
+def test_projection_rectifies_the_signal_behind_a_relu_transposed_convolution():
+    # Zeiler and Fergus: back through a ReLU the signal is rectified, whatever the
+    # forward pass did. Expected, with Keras ops: T^T relu(C^T y_c), where the adjoint
+    # of the "same" stride-1 Conv2D is its transposed convolution and the adjoint of
+    # the stride-2 Conv2DTranspose is the stride-2 convolution with the same kernel.
+    keras.utils.set_random_seed(8)
+    inputs = keras.Input((5, 6, 2))
+    x = keras.layers.Conv2DTranspose(3, 4, strides=2, padding="same", activation="relu",
+                                     use_bias=False, name="up")(inputs)
+    model = keras.Model(inputs, keras.layers.Conv2D(2, 3, padding="same", use_bias=False,
+                                                    name="mix")(x))
+    frame = RNG.normal(size=(5, 6, 2)).astype(np.float32)
+    top = np.zeros((1, 10, 12, 2), np.float32)
+    top[0, ..., 1] = W.feature_maps(model, frame, "mix")[..., 1]
+    back = keras.ops.conv_transpose(top, model.get_layer("mix").kernel, 1, "same")
+    assert float(keras.ops.min(back)) < 0  # there is something to rectify
+    expected = keras.ops.conv(keras.ops.relu(back), model.get_layer("up").kernel, 2, "same")
+    projection = W.project(model, frame, "mix", 1, keep="all", normalise=False)
+    np.testing.assert_allclose(projection, keras.ops.convert_to_numpy(expected)[0],
+                               rtol=1e-4, atol=1e-5)
+
+
+def skip_model(activation="linear"):
+    """A small U-Net-like graph: strided down, transposed up, an Add and a Concatenate skip."""
+    keras.utils.set_random_seed(4)
+    inputs = keras.Input((12, 10, 2))
+    down = keras.layers.Conv2D(4, 3, padding="same", activation=activation, use_bias=False,
+                               name="enc")(inputs)
+    low = keras.layers.Conv2D(6, 3, strides=2, padding="same", activation=activation,
+                              use_bias=False, name="down")(down)
+    up = keras.layers.Conv2DTranspose(4, 4, strides=2, padding="same", activation=activation,
+                                      use_bias=False, name="up")(low)
+    added = keras.layers.Add(name="add")([down, up])
+    upsampled = keras.layers.UpSampling2D(2, name="resize")(low)
+    joined = keras.layers.Concatenate(name="join")([added, upsampled, inputs])
+    outputs = keras.layers.Conv2D(3, 3, padding="same", use_bias=False, name="head")(joined)
+    return keras.Model(inputs, outputs)
+
+
+def test_projection_through_skip_connections_adds_the_ways_back():
+    # Linear layers only: the whole network is one linear map A, and the deconvnet
+    # of the whole map of channel c is A^T y_c, so <x, A^T y_c> = |y_c|^2.
+    model = skip_model()
+    assert W.projectable_layers(model) == ["enc", "down", "up", "add", "resize", "join", "head"]
+    frame = RNG.normal(size=(12, 10, 2)).astype(np.float32)
+    for name, channel in [("head", 1), ("join", 5), ("add", 0)]:
+        activation_map = W.feature_maps(model, frame, name)[..., channel]
+        projection = W.project(model, frame, name, channel, keep="all", normalise=False)
+        assert projection.shape == frame.shape
+        assert float(np.sum(projection * frame)) == pytest.approx(
+            float(np.sum(activation_map.astype(np.float64) ** 2)), rel=1e-4)
+
+
+def receptive_field(model, layer_name, row, col):
+    """Input rows and columns (inclusive ranges) that can influence one pixel of a layer.
+
+    Interval arithmetic on the course model's layers, independent of the deconvnet code.
+    """
+    rows, cols = [row, row], [col, col]
+    layer = model.get_layer(layer_name)
+    while not isinstance(layer, keras.layers.InputLayer):
+        for interval in (rows, cols):
+            low, high = interval
+            if isinstance(layer, keras.layers.Conv2DTranspose):  # k=4, s=2, same: 1 cropped
+                low, high = -(-(low + 1 - 3) // 2), (high + 1) // 2
+            elif isinstance(layer, keras.layers.Conv2D):  # 3x3, stride 1, same
+                low, high = low - 1, high + 1
+            elif isinstance(layer, keras.layers.MaxPooling2D):  # 2x2, stride 2
+                low, high = 2 * low, 2 * high + 1
+            elif isinstance(layer, keras.layers.UpSampling2D):  # nearest, x2
+                low, high = low // 2, high // 2
+            interval[:] = [low, high]
+        layer = layer.input._keras_history.operation
+    return rows, cols
+
+
+@pytest.mark.parametrize("upsampling", ["transpose", "upsample_conv"])
+def test_projection_of_a_decoder_activation_stays_in_its_receptive_field(upsampling):
+    from deconv_tutor import models
+
+    keras.utils.set_random_seed(5)
+    model = models.encoder_decoder((32, 32, 3), filters=4, depth=2, upsampling=upsampling)
+    frame = np.random.default_rng(6).random((32, 32, 3)).astype(np.float32)
+    decoder = [name for name in W.projectable_layers(model) if name.startswith("up")]
+    assert decoder
+    for name in decoder:
+        for channel in range(2):
+            projection = W.project(model, frame, name, channel, keep="max",
+                                   normalise=False)
+            assert projection.shape == frame.shape and projection.dtype == np.float32
+            maps = W.feature_maps(model, frame, name)[..., channel]
+            row, col = np.unravel_index(np.argmax(maps), maps.shape)
+            (top, bottom), (left, right) = receptive_field(model, name, row, col)
+            outside = np.ones(frame.shape[:2], bool)
+            outside[max(top, 0): bottom + 1, max(left, 0): right + 1] = False
+            assert np.all(projection[outside] == 0), (name, channel)
+            assert outside.any(), "the receptive field must be a window, not the whole frame"
+
+
+def test_project_refuses_layers_behind_a_bilinear_upsampling_or_a_subtraction():
+    inputs = keras.Input((8, 8, 1))
+    x = keras.layers.UpSampling2D(2, interpolation="bilinear", name="smooth")(inputs)
+    model = keras.Model(inputs, keras.layers.Conv2D(2, 3, name="after")(x))
+    with pytest.raises(ValueError, match="smooth is an UpSampling2D with interpolation "
+                                         "'bilinear'"):
+        W.project(model, np.zeros((8, 8, 1)), "after", 0)
+    assert W.projectable_layers(model) == []
+    difference = keras.layers.Subtract(name="minus")(
+        [inputs, keras.layers.Conv2D(1, 3, padding="same", name="c")(inputs)])
+    model = keras.Model(inputs, difference)
+    assert W.projectable_layers(model) == ["c"]
+    with pytest.raises(ValueError, match="minus is a Subtract"):
+        W.project(model, np.zeros((8, 8, 1)), "minus", 0)
+
+
+def test_project_names_the_missing_layer_and_the_panel_shows_it():
+    from deconv_tutor import models
+
+    model = models.encoder_decoder((16, 16, 3), filters=2, depth=2)
+    frame = np.full((16, 16, 3), 0.5, np.float32)
+    with pytest.raises(ValueError, match=r"layer_name must name a layer of .*up1_transpose.*"
+                                         r"got 'up3_transpose'"):
+        W.project(model, frame, "up3_transpose", 0)
+    with pytest.raises(ValueError, match="layer must be one of the projectable layers"):
+        W.deconvnet_projection(model, frame[None], layer="up3_transpose")
+    panel = W.deconvnet_projection(model, frame[None], layer="up1_transpose")
+    assert panel.error is None and panel.controls["channel"].max == 1
+    panel.controls["layer"].value = "up3_transpose"
+    assert shows_error(panel, "layer_name must name a layer")
+
+
+def test_deconvnet_panel_offers_and_redraws_decoder_layers():
+    from deconv_tutor import models
+
+    keras.utils.set_random_seed(0)
+    model = models.encoder_decoder((16, 16, 3), filters=2, depth=2, upsampling="upsample_conv")
+    clip = np.random.default_rng(7).random((2, 16, 16, 3)).astype(np.float32)
+    panel = W.deconvnet_projection(model, clip, layer="up2_conv")
+    assert "up1_upsample" in panel.controls["layer"].options
+    assert panel.controls["channel"].max == 3
+    for name, value in [("layer", "up1_conv"), ("channel", 1), ("frame", 1), ("keep", "all")]:
+        before = panel.views["projection"].value
+        panel.controls[name].value = value
+        assert panel.error is None and panel.views["projection"].value != before, name
 
 
 # ------------------------------------------------------------------------ video compare
