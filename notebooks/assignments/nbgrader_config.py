@@ -14,7 +14,14 @@ c.CourseDirectory.course_id = "deconv_tutor"
 # This folder, wherever the course is checked out (nbgrader's default is the current folder).
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 # Never copy the course's caches or training checkpoints into a release.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".cache", "runs"]
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+    ".cache",
+    "runs",
+]
 # Seconds per cell when autograding. nbgrader's default (30 s) is too short for assignment 4,
 # which trains a network for a few minutes under the cpu budget.
 c.Execute.timeout = 1800

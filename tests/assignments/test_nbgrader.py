@@ -16,7 +16,6 @@ Four students hand in:
 """
 
 import csv
-import json
 import os
 import pathlib
 import shutil
@@ -44,7 +43,7 @@ HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 WRONG = {
     "01_output_sizes": {
         # 'same' padding ignores the stride; pooling is right.
-        "answer_conv_pool": '''
+        "answer_conv_pool": """
 def conv_output_size(size, kernel_size, stride=1, padding="valid"):
     if padding == "same":
         return size
@@ -57,13 +56,13 @@ def pool_output_size(size, pool_size, stride=None, padding="valid"):
     if padding == "same":
         return math.ceil(size / stride)
     return (size - pool_size) // stride + 1
-''',
+""",
         # The two output paddings swapped.
         "answer_output_padding": "inputs_giving_4 = [7, 8]\noutput_padding_for = {7: 1, 8: 0}\n",
     },
     "02_transposed_conv_from_scratch": {
         # Right for 'valid'; 'same' returns the uncropped output.
-        "answer_conv_transpose": '''
+        "answer_conv_transpose": """
 def conv_transpose(x, kernel, stride=1, padding="valid"):
     x, kernel = np.asarray(x, dtype=float), np.asarray(kernel, dtype=float)
     height, width, _ = x.shape
@@ -73,12 +72,12 @@ def conv_transpose(x, kernel, stride=1, padding="valid"):
         for c in range(width):
             out[r * stride : r * stride + kh, c * stride : c * stride + kw] += kernel @ x[r, c]
     return out
-''',
+""",
     },
     "03_fix_the_article_model": {
         # Sizes fixed with 'same' padding and a third UpSampling2D, but no Conv2DTranspose,
         # and still compiled for classification.
-        "answer_fixed_model": '''
+        "answer_fixed_model": """
 def build_fixed_model():
     model = keras.Sequential(
         [
@@ -98,7 +97,7 @@ def build_fixed_model():
     )
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     return model
-''',
+""",
     },
 }
 
@@ -200,15 +199,19 @@ class Course:
             "DECONV_TUTOR_BUDGET": "smoke",
         }
         self.env.pop("JUPYTER_PATH", None)
-        self.logs = []
 
     def nbgrader(self, *args):
         """Run `nbgrader ARGS` in the course directory; fail with its log if it fails."""
         command = [sys.executable, "-m", "nbgrader", *args]
         result = subprocess.run(
-            command, cwd=self.root, env=self.env, capture_output=True, text=True, timeout=600
+            command,
+            cwd=self.root,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,  # a failure is reported below, with nbgrader's own log
         )
-        self.logs.append((args, result.stdout + result.stderr))
         if result.returncode != 0:
             pytest.fail(f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout + result.stderr
@@ -418,8 +421,6 @@ def test_export_writes_every_grade_to_csv(course):
 
 
 def test_nbgrader_writes_only_inside_the_course_directory(course):
-    assert (course.root / "gradebook.db").is_file()
+    written = {path.name for path in course.root.iterdir()}
+    assert {"gradebook.db", "release", "submitted", "autograded"} <= written, written
     assert not list(course.home.rglob("*")), "something was written to the home folder"
-    state = json.dumps(sorted(str(p.relative_to(course.root)) for p in course.root.iterdir()))
-    for folder in ("release", "submitted", "autograded"):
-        assert folder in state
