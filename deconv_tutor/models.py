@@ -508,6 +508,8 @@ count_macs_per_pixel = macs_per_pixel
 RESTORATION_LOSSES = ("mse", "mae")
 #: Resize interpolations of :func:`resize_conv_upscaler`.
 RESIZE_INTERPOLATIONS = ("nearest", "bilinear", "bicubic")
+#: Interpolations of the resized-input skip of :func:`fsrcnn` and :func:`espcn`.
+SKIP_INTERPOLATIONS = ("bicubic", "lanczos3", "lanczos5", "bilinear", "nearest")
 #: Modes of :func:`temporal_denoiser`.
 TEMPORAL_MODES = ("early_fusion", "conv3d")
 
@@ -854,12 +856,12 @@ def denoiser_encoder_decoder(channels=3, filters=32, depth=2):
     )
 
 
-def _upscaled_skip(inputs, scale, residual, interpolation="bicubic"):
+def _upscaled_skip(inputs, scale, residual, interpolation):
     """The low-resolution input resized to the output grid, or None without a residual."""
     if not residual:
         return None
     return keras.layers.UpSampling2D(
-        scale, interpolation=interpolation, dtype="float32", name=f"{interpolation}_skip"
+        scale, interpolation=interpolation, dtype="float32", name="skip"
     )(inputs)
 
 
@@ -874,7 +876,9 @@ def _check_residual(residual):
         raise TypeError(f"residual must be True or False, got {residual!r}")
 
 
-def fsrcnn(scale=2, channels=3, d=32, s=12, m=2, *, kernel_size=None, residual=True):
+def fsrcnn(
+    scale=2, channels=3, d=32, s=12, m=2, *, kernel_size=None, residual=True, skip="bicubic"
+):
     """FSRCNN-style upscaler: all the work at low resolution, a transposed convolution at the end.
 
     As in Dong et al. (2016): a 5x5 feature extraction (``d`` channels), a 1x1
@@ -885,8 +889,8 @@ def fsrcnn(scale=2, channels=3, d=32, s=12, m=2, *, kernel_size=None, residual=T
     of the stride, so every output pixel gets the same number of taps (the paper's
     9x9 at stride 2 does not, which invites checkerboard artifacts).
 
-    With ``residual=True`` (default) the input, resized by bicubic interpolation
-    (``UpSampling2D``), is added to the output: the network learns only the detail
+    With ``residual=True`` (default) the input, resized by interpolation
+    (``UpSampling2D``, bicubic unless ``skip`` says otherwise), is added to the output: the network learns only the detail
     bicubic misses (global residual learning), which trains much faster; the head then
     starts at zero, so a fresh model is plain bicubic interpolation.
 
@@ -904,7 +908,12 @@ def fsrcnn(scale=2, channels=3, d=32, s=12, m=2, *, kernel_size=None, residual=T
     kernel_size : int, optional
         Kernel of the transposed-convolution head; ``3 * scale`` by default.
     residual : bool, default True
-        Add the bicubic-resized input.
+        Add the resized input (global residual).
+    skip : {"bicubic", "lanczos3", "lanczos5", "bilinear", "nearest"}, default "bicubic"
+        Interpolation of that resized input. Keras's bicubic is the Keys kernel, which
+        scores below scikit-image's cubic spline; ``"lanczos3"`` starts closer to the
+        truth (about +0.9 dB over Keras's bicubic on x2 photo clips) for 36 instead
+        of 16 taps, but the PyTorch backend cannot resize with it.
 
     Returns
     -------
@@ -931,6 +940,7 @@ def fsrcnn(scale=2, channels=3, d=32, s=12, m=2, *, kernel_size=None, residual=T
     kernel_size = 3 * scale if kernel_size is None else kernel_size
     _check_positive_int(kernel_size, "kernel_size")
     _check_residual(residual)
+    _check_choice(skip, "skip", SKIP_INTERPOLATIONS)
 
     def conv_prelu(features, width, size, name):
         features = _conv(width, name, size, activation=None)(features)
@@ -951,11 +961,11 @@ def fsrcnn(scale=2, channels=3, d=32, s=12, m=2, *, kernel_size=None, residual=T
         dtype="float32",
         name="deconv",
     )(features)
-    outputs = _upscaler_output(_upscaled_skip(inputs, scale, residual), detail)
+    outputs = _upscaler_output(_upscaled_skip(inputs, scale, residual, skip), detail)
     return compile_restoration(keras.Model(inputs, outputs, name=f"fsrcnn_x{scale}"))
 
 
-def espcn(scale=2, channels=3, filters=32, *, residual=True):
+def espcn(scale=2, channels=3, filters=32, *, residual=True, skip="bicubic"):
     """ESPCN-style upscaler: convolutions at low resolution, then a sub-pixel (depth-to-space) head.
 
     As in Shi et al. (2016): a 5x5 convolution (``filters``), a 3x3 convolution
@@ -964,7 +974,7 @@ def espcn(scale=2, channels=3, filters=32, *, residual=True):
     Equivalent to a transposed convolution whose kernel is split into ``scale**2``
     phases, computed without a single multiplication by an inserted zero.
 
-    With ``residual=True`` (default) the bicubic-resized input is added to the output
+    With ``residual=True`` (default) the resized input (``skip``) is added to the output
     (global residual learning; the head starts at zero, see :func:`fsrcnn`).
 
     Parameters
@@ -975,7 +985,12 @@ def espcn(scale=2, channels=3, filters=32, *, residual=True):
     filters : int, default 32
         Width of the first layer (the paper uses 64).
     residual : bool, default True
-        Add the bicubic-resized input.
+        Add the resized input (global residual).
+    skip : {"bicubic", "lanczos3", "lanczos5", "bilinear", "nearest"}, default "bicubic"
+        Interpolation of that resized input. Keras's bicubic is the Keys kernel, which
+        scores below scikit-image's cubic spline; ``"lanczos3"`` starts closer to the
+        truth (about +0.9 dB over Keras's bicubic on x2 photo clips) for 36 instead
+        of 16 taps, but the PyTorch backend cannot resize with it.
 
     Returns
     -------
@@ -995,6 +1010,7 @@ def espcn(scale=2, channels=3, filters=32, *, residual=True):
     _check_positive_int(channels, "channels")
     _check_positive_int(filters, "filters")
     _check_residual(residual)
+    _check_choice(skip, "skip", SKIP_INTERPOLATIONS)
     inputs = keras.Input((None, None, channels), name="low_res")
     features = _conv(filters, "conv1", 5)(inputs)
     features = _conv(max(filters // 2, 1), "conv2")(features)
@@ -1005,7 +1021,7 @@ def espcn(scale=2, channels=3, filters=32, *, residual=True):
         kernel_initializer=_head_initializer(residual),
     )(features)
     detail = DepthToSpace(scale, dtype="float32", name="depth_to_space")(features)
-    outputs = _upscaler_output(_upscaled_skip(inputs, scale, residual), detail)
+    outputs = _upscaler_output(_upscaled_skip(inputs, scale, residual, skip), detail)
     return compile_restoration(keras.Model(inputs, outputs, name=f"espcn_x{scale}"))
 
 

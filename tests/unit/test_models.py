@@ -339,6 +339,15 @@ def test_a_fresh_residual_model_starts_as_the_identity_or_the_interpolation(buil
     np.testing.assert_allclose(build().predict(x, verbose=0), np.asarray(expected(x)), atol=1e-6)
 
 
+def test_the_skip_interpolation_of_fsrcnn_and_espcn_can_be_chosen():
+    low = frames(1, 6, 6, 3)
+    for builder in (models.fsrcnn, models.espcn):
+        model = builder(scale=2, skip="lanczos3")
+        assert model.get_layer("skip").interpolation == "lanczos3"
+        expected = keras.layers.UpSampling2D(2, interpolation="lanczos3")(low)
+        np.testing.assert_allclose(model.predict(low, verbose=0), np.asarray(expected), atol=1e-6)
+
+
 def test_upscalers_without_residual_have_no_interpolation_skip():
     for builder in (models.fsrcnn, models.espcn):
         model = builder(scale=2, residual=False)
@@ -612,6 +621,10 @@ def test_models_with_custom_layers_survive_a_save_and_load(tmp_path):
         (
             lambda: models.resize_conv_upscaler(interpolation="lanczos3"),
             "interpolation must be one of 'nearest', 'bilinear', 'bicubic', got 'lanczos3'",
+        ),
+        (
+            lambda: models.espcn(skip="area"),
+            "skip must be one of 'bicubic', 'lanczos3', 'lanczos5', 'bilinear', 'nearest', got 'area'",
         ),
         (lambda: models.bilinear_kernel(1, 3), "kernel_size must be an integer >= 2, got 1"),
         (lambda: models.bilinear_kernel(4, 0), "channels must be a positive integer, got 0"),
