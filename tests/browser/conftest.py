@@ -1,5 +1,6 @@
 """A real JupyterLab on 127.0.0.1 with a token, driven by Debian's Chromium through Playwright."""
 
+import json
 import os
 import pathlib
 import secrets
@@ -56,6 +57,21 @@ def _wait_until_up(url, process, timeout_s=120):
     raise RuntimeError(f"JupyterLab did not answer {url} within {timeout_s} s")
 
 
+# Render every cell (JupyterLab 4 otherwise renders only those on screen, and an error output
+# further down would not be in the page to find), and do not ask about news.
+LAB_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+}
+
+
+def _write_lab_settings(folder):
+    for name, values in LAB_SETTINGS.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """Serve a copy of the notebooks (JupyterLab autosaves; the committed ones must not change)."""
@@ -67,6 +83,7 @@ def lab(tmp_path_factory):
         skip_or_fail("playwright is not installed (pip install -e '.[dev]')")
     work = tmp_path_factory.mktemp("lab")
     shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    _write_lab_settings(work / "config" / "lab" / "user-settings")
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(
         os.environ,

@@ -1,13 +1,21 @@
 """A learner's first minutes, in a real browser: open a chapter, run it, move a slider, see the image change."""
 
+import json
+import re
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 WIDGET_ERROR = "Error displaying widget"
 
 
 def open_and_run_all(page, lab, notebook):
+    # A workspace of its own, reset: otherwise JupyterLab restores the previous test's tabs,
+    # and their sliders and images would be found first.
+    workspace = notebook.split(".")[0]
     page.goto(
-        f"{lab['base']}/lab/tree/{notebook}?token={lab['token']}", wait_until="domcontentloaded"
+        f"{lab['base']}/lab/workspaces/{workspace}/tree/{notebook}?reset&token={lab['token']}",
+        wait_until="domcontentloaded",
     )
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
     page.wait_for_selector(
@@ -19,19 +27,35 @@ def open_and_run_all(page, lab, notebook):
     page.locator(".jp-Notebook").first.click()
     page.keyboard.press("Escape")
     # "Run All Cells" through JupyterLab's own command, as a learner would from the Run menu.
-    page.click("text=Run", timeout=30_000)
-    page.click("text=Run All Cells", timeout=30_000)
+    # Menu-bar labels only: a chapter's own text also says "Run".
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click(timeout=30_000)
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click(
+        timeout=30_000
+    )
     wait_for_idle(page)
 
 
+KERNEL_STATUS = "document.querySelector('.jp-StatusBar-Widget')?.textContent ?? ''"
+
+
 def wait_for_idle(page, timeout_ms=600_000):
-    """Every cell has run: no prompt shows [*] any more and at least one shows a number."""
+    """Run All has finished: the kernel went busy, then the status bar says Idle for 3 s running.
+
+    Prompts cannot tell: JupyterLab renders only the cells on screen, so a [*] further down
+    is not in the page.
+    """
+    try:
+        page.wait_for_function(f"() => ({KERNEL_STATUS}).includes('Busy')", timeout=30_000)
+    except PlaywrightTimeoutError:
+        pass  # a quick notebook can finish between two polls
     page.wait_for_function(
-        """() => {
-            const prompts = [...document.querySelectorAll('.jp-InputArea-prompt')].map(p => p.textContent);
-            return prompts.length > 0 && !prompts.some(p => p.includes('*')) && prompts.some(p => /\\d/.test(p));
-        }""",
+        f"""() => {{
+            const idle = ({KERNEL_STATUS}).includes('Idle');
+            window.__idleSince = idle ? (window.__idleSince ?? Date.now()) : null;
+            return idle && Date.now() - window.__idleSince > 3000;
+        }}""",
         timeout=timeout_ms,
+        polling=500,
     )
 
 
@@ -39,17 +63,31 @@ def rendered_images(page):
     return page.eval_on_selector_all(".jp-OutputArea img", "images => images.map(i => i.src)")
 
 
-def nudge_first_slider(page):
+def nudge_first_slider(page, images_before, timeout_ms=60_000):
+    """Focus the first slider's handle, press the right arrow, give the kernel time to redraw."""
     handle = page.locator(".widget-slider .noUi-handle, .jupyter-widget-slider .noUi-handle").first
-    handle.scroll_into_view_if_needed()
-    handle.click()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_timeout(2000)
+    handle.wait_for(state="visible", timeout=timeout_ms)
+    handle.scroll_into_view_if_needed(timeout=timeout_ms)
+    handle.focus()
+    handle.press("ArrowRight")
+    try:  # the redraw goes browser -> kernel -> browser; on a busy machine that takes a while
+        page.wait_for_function(
+            "before => JSON.stringify([...document.querySelectorAll('.jp-OutputArea img')]"
+            ".map(i => i.src)) !== before",
+            arg=json.dumps(images_before),
+            timeout=timeout_ms,
+        )
+    except PlaywrightTimeoutError:
+        pass  # the assertion below reports it
 
 
 @pytest.mark.parametrize("notebook", ["00_start_here.ipynb", "02_transposed_convolution.ipynb"])
 def test_chapter_runs_in_jupyterlab_and_its_widget_reacts(page, lab, notebook, artifacts):
-    open_and_run_all(page, lab, notebook)
+    try:
+        open_and_run_all(page, lab, notebook)
+    except Exception:
+        page.screenshot(path=str(artifacts / f"{notebook}-failed-to-run.png"), full_page=False)
+        raise
     page.screenshot(path=str(artifacts / f"{notebook}-after-run.png"), full_page=False)
     assert WIDGET_ERROR not in page.content()
     assert (
@@ -60,7 +98,7 @@ def test_chapter_runs_in_jupyterlab_and_its_widget_reacts(page, lab, notebook, a
         == 0
     )
     before = rendered_images(page)
-    nudge_first_slider(page)
+    nudge_first_slider(page, before)
     after = rendered_images(page)
     page.screenshot(path=str(artifacts / f"{notebook}-after-slider.png"), full_page=False)
     assert WIDGET_ERROR not in page.content()
