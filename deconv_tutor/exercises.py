@@ -83,10 +83,12 @@ that the learner's code behaves as if it ran in the notebook. Pass
 ``time_limit=None`` to run the learner's code directly, without a limit.
 """
 
+import contextlib
 import contextvars
 import ctypes
 import html
 import inspect
+import io
 import math
 import numbers
 import re
@@ -110,6 +112,7 @@ __all__ = [
     "____",
     "assert_equivalent",
     "find_difference",
+    "self_test",
 ]
 
 STATUSES = ("correct", "incorrect", "not_attempted", "error", "timeout")
@@ -1481,3 +1484,89 @@ class ExerciseSet:
         if namespace is None:
             namespace = _caller_namespace(inspect.currentframe().f_back)
         return self.evaluate_all(namespace).show()
+
+
+class _WrongAnswer:
+    """An answer no exercise should accept: called, it returns another wrong answer."""
+
+    def __call__(self, *args, **kwargs):
+        return _WrongAnswer()
+
+    def __repr__(self):
+        return "<a wrong answer>"
+
+
+def _self_test_one(exercise, namespace):
+    """Verdict statuses for the placeholder, a wrong answer and the exercise's own solution."""
+    if exercise.answer_name is None or not exercise.solution_text:
+        raise ValueError(
+            f"exercise {exercise.name!r} needs an answer_name and a solution to test itself, "
+            f"got answer_name={exercise.answer_name!r} and solution={exercise.solution_text!r}"
+        )
+    placeholder = exercise.evaluate(namespace={**namespace, exercise.answer_name: ____}).status
+    wrong = exercise.evaluate(namespace={**namespace, exercise.answer_name: _WrongAnswer()}).status
+    solved = dict(namespace)
+    # The solution may print or plot while it runs; only its verdict matters here.
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(exercise.solution_text, solved)  # noqa: S102 - the course's own solution text
+    right = exercise.evaluate(namespace=solved).status
+    return placeholder, wrong, right
+
+
+def self_test(namespace):
+    """Check that every exercise in ``namespace`` accepts its solution and rejects the rest.
+
+    For each :class:`Exercise` found among the values of ``namespace`` (a
+    notebook's ``globals()``), three answers are evaluated without touching the
+    learner's variables: the placeholder ``____`` (must be "not attempted"), an
+    object no check should accept (must be rejected: incorrect, error or
+    time-out) and the exercise's own solution, run in a copy of the namespace
+    (must be correct). Prints one line per exercise.
+
+    Parameters
+    ----------
+    namespace : mapping
+        Variables holding the exercises and whatever their solutions use.
+
+    Returns
+    -------
+    dict
+        ``{name: (placeholder_status, wrong_status, solution_status)}``.
+
+    Raises
+    ------
+    AssertionError
+        When an exercise accepts a wrong answer, refuses its solution or
+        does not report the placeholder as not attempted.
+
+    Examples
+    --------
+    >>> q1 = Exercise("q1", answer_name="width", expected=62, solution="width = 64 - 3 + 1")
+    >>> _ = self_test({"q1": q1})
+    q1  placeholder: not attempted  wrong answer: rejected  solution: correct
+    """
+    if not isinstance(namespace, Mapping):
+        raise TypeError(
+            f"namespace must be a mapping of variable names, got {type(namespace).__name__}"
+        )
+    found = {}
+    for value in namespace.values():
+        if isinstance(value, Exercise):
+            found[value.name] = value
+        elif isinstance(value, ExerciseSet):
+            found.update((exercise.name, exercise) for exercise in value)
+    if not found:
+        raise ValueError("namespace holds no Exercise or ExerciseSet to test")
+    results, failures = {}, []
+    for name, exercise in sorted(found.items()):
+        placeholder, wrong, right = results[name] = _self_test_one(exercise, namespace)
+        rejected = wrong in ("incorrect", "error", "timeout")
+        print(
+            f"{name}  placeholder: {placeholder.replace('_', ' ')}  "
+            f"wrong answer: {'rejected' if rejected else 'ACCEPTED'}  solution: {right}"
+        )
+        if placeholder != "not_attempted" or not rejected or right != "correct":
+            failures.append(name)
+    if failures:
+        raise AssertionError(f"exercises that do not check themselves correctly: {failures}")
+    return results

@@ -24,6 +24,7 @@ from deconv_tutor.exercises import (
     ____,
     assert_equivalent,
     find_difference,
+    self_test,
 )
 
 WORKER_NAME = "deconv_tutor-exercise-check"
@@ -830,3 +831,50 @@ def test_checking_numpy_answers_imports_neither_keras_nor_ipython():
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert completed.stdout.splitlines() == ["Correct: `a` has the expected value.", "[]"]
+
+
+def test_self_test_passes_exercises_that_accept_their_solution_and_reject_the_rest(capsys):
+    q1 = Exercise("q1", answer_name="width", expected=62, solution="width = 64 - 3 + 1")
+    q2 = Exercise(
+        "q2",
+        answer_name="double",
+        cases=[1, 2],
+        expected=lambda x: 2 * x,
+        solution="def double(x):\n    return x + x",
+    )
+    results = self_test({"q1": q1, "q2": q2, "width": ____})
+    assert results == {
+        "q1": ("not_attempted", "incorrect", "correct"),
+        "q2": ("not_attempted", "incorrect", "correct"),
+    }
+    assert "q2  placeholder: not attempted  wrong answer: rejected  solution: correct" in (
+        capsys.readouterr().out
+    )
+
+
+def test_self_test_leaves_the_learners_variables_alone():
+    q1 = Exercise("q1", answer_name="width", expected=62, solution="width = 62")
+    namespace = {"q1": q1, "width": 61}
+    self_test(namespace)
+    assert namespace["width"] == 61
+
+
+def test_self_test_fails_on_a_wrong_solution():
+    q1 = Exercise("q1", answer_name="width", expected=62, solution="width = 64")
+    with pytest.raises(AssertionError, match=r"\['q1'\]"):
+        self_test({"q1": q1})
+
+
+def test_self_test_fails_on_a_check_that_accepts_anything():
+    lenient = Exercise(
+        "q1", answer_name="kernel", checker=lambda value: None, solution="kernel = 1"
+    )
+    with pytest.raises(AssertionError, match="do not check themselves"):
+        self_test({"q1": lenient})
+
+
+def test_self_test_finds_exercises_inside_an_exercise_set_and_refuses_an_empty_namespace():
+    chapter = ExerciseSet("demo", [Exercise("q1", answer_name="n", expected=3, solution="n = 3")])
+    assert set(self_test({"chapter": chapter})) == {"q1"}
+    with pytest.raises(ValueError, match="no Exercise"):
+        self_test({"x": 1})
