@@ -856,13 +856,46 @@ def denoiser_encoder_decoder(channels=3, filters=32, depth=2):
     )
 
 
+@keras.saving.register_keras_serializable(package="deconv_tutor")
+class Resize2D(keras.layers.UpSampling2D):
+    """``UpSampling2D`` that still runs when ``predict`` meets a new frame size.
+
+    Keras 3.15's ``ops.image.resize`` tests ``size[0] <= 0`` in Python. When
+    TensorFlow retraces ``predict`` for a second frame size it leaves height and
+    width unknown, the size becomes a tensor and that test raises
+    ``OperatorNotAllowedInGraphError``. Only in that case (TensorFlow, unknown
+    size, an interpolating mode) this layer calls ``tf.image.resize``, the op
+    Keras itself would run; everywhere else it is ``UpSampling2D`` unchanged,
+    multiply-adds included.
+
+    Examples
+    --------
+    >>> inputs = keras.Input((None, None, 1))
+    >>> model = keras.Model(inputs, Resize2D(2, interpolation="bicubic")(inputs))
+    >>> [model.predict(np.ones((1, n, n, 1), "float32"), verbose=0).shape for n in (4, 6)]
+    [(1, 8, 8, 1), (1, 12, 12, 1)]
+    """
+
+    def call(self, inputs):
+        unknown = None in tuple(inputs.shape[1:3])
+        if (
+            not unknown
+            or self.interpolation == "nearest"
+            or self.data_format != "channels_last"
+            or keras.backend.backend() != "tensorflow"
+        ):
+            return super().call(inputs)
+        import tensorflow as tf  # reached on the TensorFlow backend only
+
+        size = tf.shape(inputs)[1:3] * tf.constant(self.size, dtype="int32")
+        return tf.image.resize(inputs, size, method=self.interpolation)
+
+
 def _upscaled_skip(inputs, scale, residual, interpolation):
     """The low-resolution input resized to the output grid, or None without a residual."""
     if not residual:
         return None
-    return keras.layers.UpSampling2D(
-        scale, interpolation=interpolation, dtype="float32", name="skip"
-    )(inputs)
+    return Resize2D(scale, interpolation=interpolation, dtype="float32", name="skip")(inputs)
 
 
 def _upscaler_output(skip, detail):
@@ -1069,9 +1102,7 @@ def resize_conv_upscaler(
     _check_choice(interpolation, "interpolation", RESIZE_INTERPOLATIONS)
     _check_residual(residual)
     inputs = keras.Input((None, None, channels), name="low_res")
-    resized = keras.layers.UpSampling2D(
-        scale, interpolation=interpolation, dtype="float32", name="resize"
-    )(inputs)
+    resized = Resize2D(scale, interpolation=interpolation, dtype="float32", name="resize")(inputs)
     features = _conv(filters, "conv1")(resized)
     features = _conv(max(filters // 2, 1), "conv2")(features)
     detail = _conv(

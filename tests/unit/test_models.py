@@ -654,3 +654,24 @@ def test_residual_and_bilinear_init_flags_must_be_booleans():
         models.espcn(residual=1)
     with pytest.raises(TypeError, match="bilinear_init must be True or False, got 'yes'"):
         models.fcn_segmenter(3, bilinear_init="yes")
+
+
+@pytest.mark.parametrize("build", [models.fsrcnn, models.espcn, models.resize_conv_upscaler])
+def test_an_upscaler_predicts_frames_of_a_second_size_in_the_same_process(build):
+    # TensorFlow retraces predict for the new size with height and width unknown.
+    model = build(2)
+    for size in (8, 12, 16):
+        frames = np.random.default_rng(size).random((1, size, size, 3)).astype("float32")
+        assert model.predict(frames, verbose=0).shape == (1, 2 * size, 2 * size, 3)
+
+
+def test_resize2d_matches_keras_bicubic_upsampling_and_survives_save_and_load(tmp_path):
+    inputs = keras.Input((None, None, 3))
+    model = keras.Model(inputs, models.Resize2D(3, interpolation="bicubic")(inputs))
+    frames = np.random.default_rng(0).random((2, 7, 5, 3)).astype("float32")
+    reference = keras.layers.UpSampling2D(3, interpolation="bicubic")(frames)
+    model.predict(frames[:, :6, :4], verbose=0)  # a first size, so the second one retraces
+    np.testing.assert_allclose(model.predict(frames, verbose=0), reference, atol=1e-6)
+    model.save(tmp_path / "resize.keras")
+    loaded = keras.models.load_model(tmp_path / "resize.keras")
+    np.testing.assert_allclose(loaded.predict(frames, verbose=0), reference, atol=1e-6)
