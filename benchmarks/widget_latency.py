@@ -8,6 +8,10 @@ measures the median time of
   changes, the observer runs the render function, encodes the PNG and sets the views
   (everything except the trip to the browser).
 
+A row over the target gets a reason computed in the same run (``why``): for a
+deconvnet projection, the forward pass it needs against the machine's matrix-multiply
+rate; for the training monitor, how its redraw compares with the epoch it follows.
+
 Run from the repository root (prints a table, writes benchmarks/results/widget_latency.json):
 
     .venv/bin/python benchmarks/widget_latency.py [--repeats 15]
@@ -29,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 import keras
 import numpy as np
 
-from deconv_tutor import data, models
+from deconv_tutor import data, models, speed, training
 from deconv_tutor import widgets as W
 
 TARGET_MS = 100.0
@@ -66,6 +70,9 @@ def cases(repeats):
     noisy = data.add_gaussian_noise(clip, 25 / 255, seed=0)
     keras.utils.set_random_seed(0)
     model = models.encoder_decoder((SIZE, SIZE, 3), filters=32, depth=3)
+    # Chapter 10 projects the decoder of the trained denoiser (transposed convolutions,
+    # skips): the way back starts at full resolution, the forward pass is most of the net.
+    denoiser = models.denoiser_encoder_decoder()
 
     explorer = W.kernel_explorer(frame)
     presets = W.kernel_explorer(frame)  # its own panel: stays at stride 1
@@ -115,6 +122,13 @@ def cases(repeats):
            lambda: W.project(model, frame, "down1_conv", 5))
     yield ("deconvnet_projection", "update: channel slider",
            toggler(projection, "channel", [5, 6]))
+    decoder = W.deconvnet_projection(denoiser, clip, layer="up1_transpose")
+    yield ("deconvnet_projection", "render: project denoiser up1_transpose (decoder, skips)",
+           lambda: W.project(denoiser, frame, "up1_transpose", 5))
+    yield ("deconvnet_projection", "update: frame slider, denoiser up1_transpose (new forward)",
+           _uncached(decoder, toggler(decoder, "frame", [1, 2])))
+    yield ("deconvnet_projection", "update: channel slider, denoiser up1_transpose (cached)",
+           toggler(decoder, "channel", [5, 6]))
     yield ("video_compare", "render: 2 clips side by side",
            lambda: W.render_compare({"clean": clip, "noisy": noisy}, 1))
     yield ("video_compare", "update: frame slider", toggler(compare, "frame", [1, 2]))
@@ -124,6 +138,62 @@ def cases(repeats):
                                                    clip[:3])))
     yield ("training_monitor", "update: one epoch's redraw (predicts 3 frames, once per epoch)",
            monitor.draw)
+
+
+def forward_floor_ms(model, layer_name, ceiling_gflops):
+    """Milliseconds the forward pass up to ``layer_name`` needs at least, at the ceiling."""
+    forward = keras.Model(model.input, model.get_layer(layer_name).output)
+    macs = models.macs_per_pixel(forward, (SIZE, SIZE, 3)) * SIZE * SIZE  # full-size output
+    return 2.0 * macs / (ceiling_gflops * 1e9) * 1000.0, 2.0 * macs / 1e9
+
+
+def epoch_seconds(budget_name="cpu"):
+    """Seconds of one training epoch of the encoder-decoder at a budget (5 timed steps)."""
+    budget = training.select_budget(budget_name)
+    keras.utils.set_random_seed(0)
+    model = models.encoder_decoder((budget.patch_size, budget.patch_size, 3))
+    rng = np.random.default_rng(0)
+    shape = (budget.batch_size, budget.patch_size, budget.patch_size, 3)
+    batch = rng.random(shape, dtype=np.float32)
+    models.compile_restoration(model, 1e-3)
+    model.train_on_batch(batch, batch)  # traces the step
+    start = time.perf_counter()
+    for _ in range(5):
+        model.train_on_batch(batch, batch)
+    return (time.perf_counter() - start) / 5 * budget.steps_per_epoch, budget
+
+
+def explain(rows):
+    """Add ``why`` to each row over the target, from figures measured now."""
+    slow = [row for row in rows if not row["within_target"]]
+    if not slow:
+        return
+    ceiling = speed.matmul_ceiling()
+    epoch = {}
+    for row in slow:
+        if row["widget"] == "deconvnet_projection":
+            keras.utils.set_random_seed(0)
+            floor, gflop = forward_floor_ms(models.denoiser_encoder_decoder(), "up1_transpose",
+                                            ceiling)
+            row["why"] = (
+                f"the forward pass to up1_transpose at {SIZE}x{SIZE} is {gflop:.1f} GFLOP and "
+                f"the way back (each layer's adjoint) as much again: {2 * floor:.0f} ms at "
+                f"this machine's matrix-multiply rate ({ceiling:.0f} GFLOP/s) before any "
+                "overhead; the forward pass is cached per frame and layer, so the channel "
+                f"slider (the move repeated most) pays only the way back; {SIZE // 2}x"
+                f"{SIZE // 2} frames cost a quarter")
+        elif row["widget"] == "training_monitor":
+            if not epoch:
+                epoch["seconds"], epoch["budget"] = epoch_seconds()
+            seconds, budget = epoch["seconds"], epoch["budget"]
+            row["why"] = (
+                "not slider-driven: a Keras callback redraws once per epoch, after the epoch; "
+                f"one epoch at the {budget.name} budget ({budget.steps_per_epoch} steps of "
+                f"{budget.batch_size} patches of {budget.patch_size}x{budget.patch_size}) "
+                f"takes {seconds:.1f} s here, so the redraw adds "
+                f"{row['median_ms'] / 10 / seconds:.1f}% to the training time")
+        else:
+            row["why"] = "no reason computed: a regression to look into"
 
 
 def _uncached(panel, move):
@@ -152,6 +222,7 @@ def main():
         milliseconds = median_ms(function, arguments.repeats)
         rows.append({"widget": widget, "path": path, "median_ms": round(milliseconds, 2),
                      "within_target": milliseconds <= TARGET_MS})
+    explain(rows)
     width = max(len(row["widget"]) for row in rows)
     path_width = max(len(row["path"]) for row in rows)
     print(f"{'widget':<{width}}  {'path':<{path_width}}  median ms")
@@ -159,6 +230,9 @@ def main():
         flag = "" if row["within_target"] else f"  (> {TARGET_MS:.0f} ms)"
         print(f"{row['widget']:<{width}}  {row['path']:<{path_width}}  "
               f"{row['median_ms']:9.2f}{flag}")
+    for row in rows:
+        if "why" in row:
+            print(f"\n{row['widget']}, {row['path']}: {row['median_ms']:.0f} ms\n  why: {row['why']}")
     result = {
         "what": "median redraw time of each widget at 256x256 (render function; full update)",
         "command": "python benchmarks/widget_latency.py",
