@@ -49,7 +49,7 @@ notebooks: kernel
 	DECONV_TUTOR_BUDGET=$${DECONV_TUTOR_BUDGET:-smoke} $(BIN)/python tests/notebooks/execute.py $(NOTEBOOKS)
 
 bench: $(STAMP)
-	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
+	for script in benchmarks/[!_]*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .cache

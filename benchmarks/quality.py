@@ -41,26 +41,16 @@ buys (write such runs to their own ``--output``: they are not the cpu budget any
 
 import argparse
 import datetime
-import importlib.metadata
 import json
 import math
-import os
-import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-# No writes to the home folder, whoever runs the script.
-_ROOT = Path(__file__).resolve().parent.parent
-for _variable, _folder in (
-    ("KERAS_HOME", "keras"),
-    ("MPLCONFIGDIR", "matplotlib"),
-    ("IMAGEIO_USERDIR", "imageio"),
-):
-    os.environ.setdefault(_variable, str(_ROOT / ".cache" / _folder))
-sys.path.insert(0, str(_ROOT))
+import _common
+
+_common.prepare()
 
 import keras
 import numpy as np
@@ -68,7 +58,7 @@ import numpy as np
 from deconv_tutor import data, metrics, models, restoration, training
 
 TASKS = ("sr", "denoise", "deblur")
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = _common.RESULTS
 
 SCALE = 2
 NOISE_SIGMA = 25 / 255
@@ -499,34 +489,6 @@ def _plain(params):
 # ----------------------------------------------------------------------------- report
 
 
-def package_version(name):
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def machine_info():
-    info = training.hardware()
-    return {
-        "cpu_count": os.cpu_count(),
-        "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
-        "machine": platform.machine(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "keras": keras.__version__,
-        "backend": info["backend"],
-        "backend_version": package_version(
-            {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(info["backend"], "")
-        ),
-        "devices": list(info["devices"]),
-        "precision": info["precision"],
-        "numpy": np.__version__,
-        "scikit-image": package_version("scikit-image"),
-    }
-
-
 def _cell(value, digits=None):
     if value is None:
         return "-"
@@ -621,7 +583,7 @@ def main(argv=None):
             "command": command,
             "date_utc": started,
             "seconds": round(time.perf_counter() - start, 1),
-            "machine": machine_info(),
+            "machine": _common.machine_info(),
             "rows": rows,
             "targets": checks,
         }

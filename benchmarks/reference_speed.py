@@ -15,16 +15,15 @@ Results go to ``benchmarks/results/reference_speed.json``.
 
 import argparse
 import datetime
-import importlib.metadata
 import json
-import os
-import platform
 import statistics
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import _common
+
+_common.prepare()
 
 import keras
 import numpy as np
@@ -35,7 +34,7 @@ TARGET_RATIO = 5.0
 INPUT_SHAPE = (1, 128, 128, 16)
 KERNEL_SHAPE = (3, 3, 16, 16)  # Conv2DTranspose layout: (kh, kw, out, in)
 STRIDE, PADDING = 2, "same"
-RESULTS = Path(__file__).resolve().parent / "results" / "reference_speed.json"
+RESULTS = _common.RESULTS / "reference_speed.json"
 
 
 def numpy_version_of(x, kernel):
@@ -66,42 +65,20 @@ def alternating_medians(functions, args, runs, warmup):
     return [statistics.median(record) for record in times]
 
 
-def package_version(name):
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def machine_info():
-    blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
-    backend = keras.backend.backend()
-    backend_package = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend)
-    return {
-        "cpu_count": os.cpu_count(),
-        "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
-        "machine": platform.machine(),
-        "processor": platform.processor() or None,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "blas": blas.get("name"),
-        "keras": keras.__version__,
-        "backend": backend,
-        "backend_version": package_version(backend_package) if backend_package else None,
-    }
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50, help="timed runs of each (default 50)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed runs first (default 5)")
-    parser.add_argument("--teaching-runs", type=int, default=3,
-                        help="timed runs of the slow teaching views (default 3; 0 skips them)")
+    parser.add_argument(
+        "--teaching-runs",
+        type=int,
+        default=3,
+        help="timed runs of the slow teaching views (default 3; 0 skips them)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="JSON file to write")
-    parser.add_argument("--check", action="store_true",
-                        help="exit with status 1 when the ratio misses the target")
+    parser.add_argument(
+        "--check", action="store_true", help="exit with status 1 when the ratio misses the target"
+    )
     options = parser.parse_args(argv)
     if options.runs < 1 or options.warmup < 0 or options.teaching_runs < 0:
         parser.error("--runs must be >= 1, --warmup and --teaching-runs >= 0")
@@ -128,23 +105,31 @@ def main(argv=None):
         for view in (reference.conv_transpose_zero_insert, reference.conv_transpose_scatter):
             (view_s,) = alternating_medians(
                 [lambda a, b, view=view: view(a, b, stride=STRIDE, padding=PADDING)],
-                (x, kernel), options.teaching_runs, warmup=0,
+                (x, kernel),
+                options.teaching_runs,
+                warmup=0,
             )
             rows.append((f"reference.{view.__name__} (teaching)", view_s, options.teaching_runs))
 
     meets_target = ratio <= TARGET_RATIO
-    info = machine_info()
-    print(f"Transposed convolution: input {INPUT_SHAPE}, kernel {KERNEL_SHAPE} "
-          f"(kh, kw, out, in), stride {STRIDE}, padding {PADDING!r}, float32")
-    print(f"{info['cpu_count']} CPUs, load {info['load_average_1min']}, {info['backend']} "
-          f"{info['backend_version']}, keras {info['keras']}, numpy {info['numpy']} "
-          f"({info['blas']})\n")
+    info = _common.machine_info()
+    print(
+        f"Transposed convolution: input {INPUT_SHAPE}, kernel {KERNEL_SHAPE} "
+        f"(kh, kw, out, in), stride {STRIDE}, padding {PADDING!r}, float32"
+    )
+    print(
+        f"{info['cpu_count']} CPUs, load {info['load_average_1min']}, {info['backend']} "
+        f"{info['backend_version']}, keras {info['keras']}, numpy {info['numpy']} "
+        f"({info['blas']})\n"
+    )
     width = max(len(name) for name, _, _ in rows)
     print(f"{'implementation':<{width}}  {'median ms':>9}  {'runs':>4}")
     for name, median_s, runs in rows:
         print(f"{name:<{width}}  {median_s * 1e3:9.2f}  {runs:4d}")
-    print(f"\nratio NumPy / Keras: {ratio:.2f}x   target: within {TARGET_RATIO:g}x   "
-          f"{'met' if meets_target else 'MISSED'}")
+    print(
+        f"\nratio NumPy / Keras: {ratio:.2f}x   target: within {TARGET_RATIO:g}x   "
+        f"{'met' if meets_target else 'MISSED'}"
+    )
 
     options.output.parent.mkdir(parents=True, exist_ok=True)
     record = {

@@ -39,24 +39,15 @@ are the fastest of a few calls (``deconv_tutor.speed``'s statistic). Results go 
 
 import argparse
 import datetime
-import importlib.metadata
 import json
 import math
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-_ROOT = Path(__file__).resolve().parent.parent
-for _variable, _folder in (
-    ("KERAS_HOME", "keras"),
-    ("MPLCONFIGDIR", "matplotlib"),
-    ("IMAGEIO_USERDIR", "imageio"),
-):
-    os.environ.setdefault(_variable, str(_ROOT / ".cache" / _folder))
-sys.path.insert(0, str(_ROOT))
+import _common
+
+_common.prepare()
 
 import keras
 import numpy as np
@@ -72,7 +63,7 @@ TARGET_DB_OVER_BICUBIC = 1.0
 TARGET_CEILING_FRACTION = 0.40
 #: A convolution with fewer channels than this on either side counts as narrow.
 NARROW_CHANNELS = 16
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = _common.RESULTS
 
 
 def input_shape_for(name, output_size):
@@ -153,45 +144,6 @@ def why_below(model, ridge):
     if dilated:
         reasons.append(f"{len(dilated)} dilated convolutions ({', '.join(dilated)})")
     return "; ".join(reasons)
-
-
-def package_version(name):
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def load_average():
-    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
-
-
-def machine_info():
-    blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
-    backend = keras.backend.backend()
-    backend_package = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend)
-    hardware = training.hardware()
-    cpu_model = None
-    if os.path.exists("/proc/cpuinfo"):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cpu_count": os.cpu_count(),
-        "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "cpu_model": cpu_model,
-        "machine": platform.machine(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "blas": blas.get("name"),
-        "keras": keras.__version__,
-        "backend": backend,
-        "backend_version": package_version(backend_package) if backend_package else None,
-        "devices": list(hardware["devices"]),
-        "precision": hardware["precision"],
-    }
 
 
 def devices_to_time(hardware):
@@ -308,8 +260,8 @@ def main(argv=None):
     output = options.output or RESULTS / ("speed_quick.json" if options.quick else "speed.json")
 
     started = time.perf_counter()
-    load_before = load_average()
-    info = machine_info()
+    load_before = _common.load_average()
+    info = _common.machine_info()
     hardware = training.hardware()
     print(
         f"{info['cpu_count']} CPUs ({info['cpu_model']}), load {load_before}, "
@@ -325,7 +277,7 @@ def main(argv=None):
             device_facts[label] = {
                 "matmul_size": matmul_size,
                 "memory_bandwidth_gbs": round(bandwidth, 2),
-                "load_average_1min_at_start": load_average(),
+                "load_average_1min_at_start": _common.load_average(),
             }
             print(
                 f"{label}: matmul {ceiling:.1f} GFLOP/s ({matmul_size}x{matmul_size} float32), "
@@ -367,7 +319,7 @@ def main(argv=None):
                             "resolution": resolution,
                             **result,
                             "local_ceiling_gflops": ceiling_now,
-                            "load_average_1min": load_average(),
+                            "load_average_1min": _common.load_average(),
                         }
                         rows.append(row)
                         print(
@@ -508,7 +460,7 @@ def main(argv=None):
             print(f"      why: {entry['why_not']}")
     keras.backend.clear_session()
 
-    load_after = load_average()
+    load_after = _common.load_average()
     record = {
         "benchmark": "speed",
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

@@ -19,16 +19,14 @@ Run from the repository root (prints a table, writes benchmarks/results/widget_l
 
 import argparse
 import json
-import os
 import pathlib
-import platform
 import statistics
-import sys
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import _common
+
+_common.prepare()
+ROOT = _common.ROOT
 
 import keras
 import numpy as np
@@ -87,57 +85,119 @@ def cases(repeats):
     monitor_image = W.widgets.Image(format="png")
     monitor = W.training_monitor(clip[:3], clip[:3], output=monitor_image)
     monitor.set_model(model)
-    monitor.history = {"loss": [0.05, 0.03, 0.02], "val_loss": [0.06, 0.04, 0.03],
-                       "psnr": [20.0, 23.0, 25.0], "val_psnr": [19.0, 22.0, 24.0]}
+    monitor.history = {
+        "loss": [0.05, 0.03, 0.02],
+        "val_loss": [0.06, 0.04, 0.03],
+        "psnr": [20.0, 23.0, 25.0],
+        "val_psnr": [19.0, 22.0, 24.0],
+    }
     sobel5 = W.kernel_preset("sobel x", 5)
 
-    yield ("kernel_explorer", "render: 3x3 gaussian, 256x256x3",
-           lambda: W.render_kernel(frame, W.kernel_preset("gaussian"), 1, "same"))
-    yield ("kernel_explorer", "render: 5x5 sobel, dilation 2",
-           lambda: W.render_kernel(frame, sobel5, 1, "same", 2))
-    yield ("kernel_explorer", "update: stride slider (1 <-> 2)",
-           toggler(explorer, "stride", [1, 2]))
-    yield ("kernel_explorer", "update: preset (fills 25 cells, one redraw)",
-           toggler(presets, "preset", ["sharpen", "laplacian"]))
-    yield ("output_size_calculator", "render",
-           lambda: W.render_output_size("transpose", SIZE, 3, 2, "same", 1, 1))
-    yield ("output_size_calculator", "update: input size slider",
-           toggler(calculator, "size", [SIZE, SIZE - 1]))
-    yield ("transposed_conv_stepper", "render: 4x4 input, 3x3 kernel",
-           lambda: W.render_transposed_step(np.arange(16.0).reshape(4, 4), np.ones((3, 3)), 7))
+    yield (
+        "kernel_explorer",
+        "render: 3x3 gaussian, 256x256x3",
+        lambda: W.render_kernel(frame, W.kernel_preset("gaussian"), 1, "same"),
+    )
+    yield (
+        "kernel_explorer",
+        "render: 5x5 sobel, dilation 2",
+        lambda: W.render_kernel(frame, sobel5, 1, "same", 2),
+    )
+    yield (
+        "kernel_explorer",
+        "update: stride slider (1 <-> 2)",
+        toggler(explorer, "stride", [1, 2]),
+    )
+    yield (
+        "kernel_explorer",
+        "update: preset (fills 25 cells, one redraw)",
+        toggler(presets, "preset", ["sharpen", "laplacian"]),
+    )
+    yield (
+        "output_size_calculator",
+        "render",
+        lambda: W.render_output_size("transpose", SIZE, 3, 2, "same", 1, 1),
+    )
+    yield (
+        "output_size_calculator",
+        "update: input size slider",
+        toggler(calculator, "size", [SIZE, SIZE - 1]),
+    )
+    yield (
+        "transposed_conv_stepper",
+        "render: 4x4 input, 3x3 kernel",
+        lambda: W.render_transposed_step(np.arange(16.0).reshape(4, 4), np.ones((3, 3)), 7),
+    )
     yield ("transposed_conv_stepper", "update: step slider", toggler(stepper, "step", [3, 9]))
-    yield ("checkerboard_explorer", "render: 3 layers",
-           lambda: W.render_checkerboard([3, 3, 3], [2, 2, 2], 6, SIZE))
-    yield ("checkerboard_explorer", "update: kernel slider",
-           toggler(checkerboard, "kernel_1", [4, 3]))
-    yield ("feature_map_explorer", "render: feature_maps + grid, down1_conv (256x256x32)",
-           lambda: W.render_feature_maps(W.feature_maps(model, frame, "down1_conv")))
-    yield ("feature_map_explorer", "update: frame slider (new forward pass)",
-           _uncached(maps, toggler(maps, "frame", [1, 2])))
-    yield ("feature_map_explorer", "update: channel page (cached activations)",
-           toggler(maps, "first_channel", [16, 0]))
-    yield ("deconvnet_projection", "render: project down3_pool (3 poolings, 3 convs)",
-           lambda: W.project(model, frame, "down3_pool", 5))
-    yield ("deconvnet_projection", "render: project down1_conv",
-           lambda: W.project(model, frame, "down1_conv", 5))
-    yield ("deconvnet_projection", "update: channel slider",
-           toggler(projection, "channel", [5, 6]))
+    yield (
+        "checkerboard_explorer",
+        "render: 3 layers",
+        lambda: W.render_checkerboard([3, 3, 3], [2, 2, 2], 6, SIZE),
+    )
+    yield (
+        "checkerboard_explorer",
+        "update: kernel slider",
+        toggler(checkerboard, "kernel_1", [4, 3]),
+    )
+    yield (
+        "feature_map_explorer",
+        "render: feature_maps + grid, down1_conv (256x256x32)",
+        lambda: W.render_feature_maps(W.feature_maps(model, frame, "down1_conv")),
+    )
+    yield (
+        "feature_map_explorer",
+        "update: frame slider (new forward pass)",
+        _uncached(maps, toggler(maps, "frame", [1, 2])),
+    )
+    yield (
+        "feature_map_explorer",
+        "update: channel page (cached activations)",
+        toggler(maps, "first_channel", [16, 0]),
+    )
+    yield (
+        "deconvnet_projection",
+        "render: project down3_pool (3 poolings, 3 convs)",
+        lambda: W.project(model, frame, "down3_pool", 5),
+    )
+    yield (
+        "deconvnet_projection",
+        "render: project down1_conv",
+        lambda: W.project(model, frame, "down1_conv", 5),
+    )
+    yield ("deconvnet_projection", "update: channel slider", toggler(projection, "channel", [5, 6]))
     decoder = W.deconvnet_projection(denoiser, clip, layer="up1_transpose")
-    yield ("deconvnet_projection", "render: project denoiser up1_transpose (decoder, skips)",
-           lambda: W.project(denoiser, frame, "up1_transpose", 5))
-    yield ("deconvnet_projection", "update: frame slider, denoiser up1_transpose (new forward)",
-           _uncached(decoder, toggler(decoder, "frame", [1, 2])))
-    yield ("deconvnet_projection", "update: channel slider, denoiser up1_transpose (cached)",
-           toggler(decoder, "channel", [5, 6]))
-    yield ("video_compare", "render: 2 clips side by side",
-           lambda: W.render_compare({"clean": clip, "noisy": noisy}, 1))
+    yield (
+        "deconvnet_projection",
+        "render: project denoiser up1_transpose (decoder, skips)",
+        lambda: W.project(denoiser, frame, "up1_transpose", 5),
+    )
+    yield (
+        "deconvnet_projection",
+        "update: frame slider, denoiser up1_transpose (new forward)",
+        _uncached(decoder, toggler(decoder, "frame", [1, 2])),
+    )
+    yield (
+        "deconvnet_projection",
+        "update: channel slider, denoiser up1_transpose (cached)",
+        toggler(decoder, "channel", [5, 6]),
+    )
+    yield (
+        "video_compare",
+        "render: 2 clips side by side",
+        lambda: W.render_compare({"clean": clip, "noisy": noisy}, 1),
+    )
     yield ("video_compare", "update: frame slider", toggler(compare, "frame", [1, 2]))
     yield ("video_compare", "update: wipe slider", _wipe(compare))
-    yield ("training_monitor", "render: curves + 3 samples, PNG (no prediction)",
-           lambda: W._figure_png(W.render_training(monitor.history, clip[:3], clip[:3],
-                                                   clip[:3])))
-    yield ("training_monitor", "update: one epoch's redraw (predicts 3 frames, once per epoch)",
-           monitor.draw)
+    yield (
+        "training_monitor",
+        "render: curves + 3 samples, PNG (no prediction)",
+        lambda: W._figure_png(W.render_training(monitor.history, clip[:3], clip[:3], clip[:3])),
+    )
+    yield (
+        "training_monitor",
+        "update: one epoch's redraw (predicts 3 frames, once per epoch)",
+        monitor.draw,
+    )
 
 
 def forward_floor_ms(model, layer_name, ceiling_gflops):
@@ -173,15 +233,17 @@ def explain(rows):
     for row in slow:
         if row["widget"] == "deconvnet_projection":
             keras.utils.set_random_seed(0)
-            floor, gflop = forward_floor_ms(models.denoiser_encoder_decoder(), "up1_transpose",
-                                            ceiling)
+            floor, gflop = forward_floor_ms(
+                models.denoiser_encoder_decoder(), "up1_transpose", ceiling
+            )
             row["why"] = (
                 f"the forward pass to up1_transpose at {SIZE}x{SIZE} is {gflop:.1f} GFLOP and "
                 f"the way back (each layer's adjoint) as much again: {2 * floor:.0f} ms at "
                 f"this machine's matrix-multiply rate ({ceiling:.0f} GFLOP/s) before any "
                 "overhead; the forward pass is cached per frame and layer, so the channel "
                 f"slider (the move repeated most) pays only the way back; {SIZE // 2}x"
-                f"{SIZE // 2} frames cost a quarter")
+                f"{SIZE // 2} frames cost a quarter"
+            )
         elif row["widget"] == "training_monitor":
             if not epoch:
                 epoch["seconds"], epoch["budget"] = epoch_seconds()
@@ -191,7 +253,8 @@ def explain(rows):
                 f"one epoch at the {budget.name} budget ({budget.steps_per_epoch} steps of "
                 f"{budget.batch_size} patches of {budget.patch_size}x{budget.patch_size}) "
                 f"takes {seconds:.1f} s here, so the redraw adds "
-                f"{row['median_ms'] / 10 / seconds:.1f}% to the training time")
+                f"{row['median_ms'] / 10 / seconds:.1f}% to the training time"
+            )
         else:
             row["why"] = "no reason computed: a regression to look into"
 
@@ -214,34 +277,41 @@ def _wipe(panel):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" /
-                                                "widget_latency.json"))
+    parser.add_argument(
+        "--output", default=str(ROOT / "benchmarks" / "results" / "widget_latency.json")
+    )
     arguments = parser.parse_args()
     rows = []
     for widget, path, function in cases(arguments.repeats):
         milliseconds = median_ms(function, arguments.repeats)
-        rows.append({"widget": widget, "path": path, "median_ms": round(milliseconds, 2),
-                     "within_target": milliseconds <= TARGET_MS})
+        rows.append(
+            {
+                "widget": widget,
+                "path": path,
+                "median_ms": round(milliseconds, 2),
+                "within_target": milliseconds <= TARGET_MS,
+            }
+        )
     explain(rows)
     width = max(len(row["widget"]) for row in rows)
     path_width = max(len(row["path"]) for row in rows)
     print(f"{'widget':<{width}}  {'path':<{path_width}}  median ms")
     for row in rows:
         flag = "" if row["within_target"] else f"  (> {TARGET_MS:.0f} ms)"
-        print(f"{row['widget']:<{width}}  {row['path']:<{path_width}}  "
-              f"{row['median_ms']:9.2f}{flag}")
+        print(
+            f"{row['widget']:<{width}}  {row['path']:<{path_width}}  {row['median_ms']:9.2f}{flag}"
+        )
     for row in rows:
         if "why" in row:
-            print(f"\n{row['widget']}, {row['path']}: {row['median_ms']:.0f} ms\n  why: {row['why']}")
+            print(
+                f"\n{row['widget']}, {row['path']}: {row['median_ms']:.0f} ms\n  why: {row['why']}"
+            )
     result = {
         "what": "median redraw time of each widget at 256x256 (render function; full update)",
         "command": "python benchmarks/widget_latency.py",
         "target_ms": TARGET_MS,
         "repeats": arguments.repeats,
-        "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                    "cpu_count": os.cpu_count(), "python": platform.python_version(),
-                    "numpy": np.__version__, "keras": keras.__version__,
-                    "backend": keras.backend.backend()},
+        "machine": _common.machine_info(),
         "rows": rows,
     }
     output = pathlib.Path(arguments.output)
