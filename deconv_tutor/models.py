@@ -485,7 +485,11 @@ def macs_per_pixel(model, input_shape=None):
         # A copy rebuilt from its config is not compiled, so cloning it at the new
         # input shape needs no metric or loss to be deserialised.
         uncompiled = model.__class__.from_config(model.get_config())
-        model = keras.models.clone_model(uncompiled, input_tensors=keras.Input(tuple(input_shape)))
+        new_input = keras.Input(tuple(input_shape))
+        # clone_model wants the same structure: a model built with inputs=[x] takes a list.
+        if isinstance(uncompiled.input, (list, tuple)):
+            new_input = [new_input]
+        model = keras.models.clone_model(uncompiled, input_tensors=new_input)
     pixels = _spatial(model.outputs[0].shape)
     if any(size is None for size in pixels):
         raise ValueError(

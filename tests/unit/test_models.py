@@ -226,6 +226,18 @@ def test_a_fully_convolutional_model_is_measured_at_a_given_input_shape():
     assert models.macs_per_pixel(open_model, input_shape=(32, 8, 1)) == models.macs_per_pixel(fixed)
 
 
+def test_a_model_built_with_a_list_of_one_input_is_measured_at_a_given_input_shape():
+    # keras.Model(model.inputs, ...) keeps the input as a list; cloning must follow it.
+    model = models.denoiser_encoder_decoder(filters=4)
+    upper = keras.Model(model.inputs, model.get_layer("up1_transpose").output)
+    assert isinstance(upper.input, list)
+    cost = models.macs_per_pixel(upper, input_shape=(16, 16, 3))
+    assert cost == models.macs_per_pixel(
+        keras.Model(model.input, model.get_layer("up1_transpose").output), input_shape=(16, 16, 3)
+    )
+    assert 0 < cost < models.macs_per_pixel(model, input_shape=(16, 16, 3))
+
+
 def test_nested_models_are_counted_layer_by_layer():
     inner = tiny_conv_then_transposed()
     inputs = keras.Input((8, 8, 1))
