@@ -927,9 +927,10 @@ def fsrcnn(
     9x9 at stride 2 does not, which invites checkerboard artifacts).
 
     With ``residual=True`` (default) the input, resized by interpolation
-    (``UpSampling2D``, bicubic unless ``skip`` says otherwise), is added to the output: the network learns only the detail
-    bicubic misses (global residual learning), which trains much faster; the head then
-    starts at zero, so a fresh model is plain bicubic interpolation.
+    (``UpSampling2D``, bicubic unless ``skip`` says otherwise), is added to the output:
+    the network learns only the detail the interpolation misses (global residual
+    learning), which trains much faster; the head then starts at zero, so a fresh model
+    is plain interpolation.
 
     Parameters
     ----------
@@ -1024,10 +1025,7 @@ def espcn(scale=2, channels=3, filters=32, *, residual=True, skip="bicubic"):
     residual : bool, default True
         Add the resized input (global residual).
     skip : {"bicubic", "lanczos3", "lanczos5", "bilinear", "nearest"}, default "bicubic"
-        Interpolation of that resized input. Keras's bicubic is the Keys kernel, which
-        scores below scikit-image's cubic spline; ``"lanczos3"`` starts closer to the
-        truth (about +0.9 dB over Keras's bicubic on x2 photo clips) for 36 instead
-        of 16 taps, but the PyTorch backend cannot resize with it.
+        Interpolation of that resized input (the choices are compared in :func:`fsrcnn`).
 
     Returns
     -------

@@ -58,6 +58,18 @@ def _wait(result):
     return float(keras.ops.convert_to_numpy(keras.ops.sum(result)))
 
 
+def _fastest(call, repeats, warmup=1):
+    """(fastest seconds of ``repeats`` timed calls after ``warmup`` untimed ones, last result)."""
+    for _ in range(warmup):
+        result = call()
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = call()
+        seconds.append(time.perf_counter() - start)
+    return min(seconds), result
+
+
 def matmul_ceiling(size=1024, dtype="float32", repeats=5):
     """GFLOP/s of a dense ``size x size`` matrix multiply (``keras.ops.matmul``), measured now.
 
@@ -97,13 +109,8 @@ def matmul_ceiling(size=1024, dtype="float32", repeats=5):
     rng = np.random.default_rng(0)
     a = keras.ops.convert_to_tensor(rng.standard_normal((size, size)), dtype=dtype)
     b = keras.ops.convert_to_tensor(rng.standard_normal((size, size)), dtype=dtype)
-    _wait(keras.ops.matmul(a, b))
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        _wait(keras.ops.matmul(a, b))
-        seconds.append(time.perf_counter() - start)
-    return 2 * size**3 / min(seconds) / 1e9
+    seconds, _ = _fastest(lambda: _wait(keras.ops.matmul(a, b)), repeats)
+    return 2 * size**3 / seconds / 1e9
 
 
 def memory_bandwidth(megabytes=64, repeats=5):
@@ -140,13 +147,8 @@ def memory_bandwidth(megabytes=64, repeats=5):
     rng = np.random.default_rng(0)
     a = keras.ops.convert_to_tensor(rng.random(count, dtype=np.float32))
     b = keras.ops.convert_to_tensor(rng.random(count, dtype=np.float32))
-    _wait(keras.ops.add(a, b))
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        _wait(keras.ops.add(a, b))
-        seconds.append(time.perf_counter() - start)
-    return 4 * 4 * count / min(seconds) / 1e9
+    seconds, _ = _fastest(lambda: _wait(keras.ops.add(a, b)), repeats)
+    return 4 * 4 * count / seconds / 1e9
 
 
 def _check_model_and_shape(model, frame_shape):
@@ -235,19 +237,13 @@ def throughput(model, frame_shape, batch_size=1, frames=8, warmup=1, seed=0):
     # shape lets TensorFlow relax it to unknown sizes, which some layers (a bicubic
     # UpSampling2D) cannot trace.
     model.make_predict_function(force=True)
-    for _ in range(warmup):
-        output = model.predict_on_batch(batch)
     calls = math.ceil(frames / batch_size)
-    seconds = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        output = model.predict_on_batch(batch)
-        seconds.append(time.perf_counter() - start)
+    fastest, output = _fastest(lambda: model.predict_on_batch(batch), calls, warmup)
     output_shape = tuple(int(size) for size in np.shape(output)[1:])
     output_pixels = math.prod(output_shape[:2]) if len(output_shape) >= 3 else 1
     per_pixel = float(models.macs_per_pixel(model, frame_shape))
     per_frame = per_pixel * output_pixels
-    seconds_per_frame = min(seconds) / batch_size
+    seconds_per_frame = fastest / batch_size
     fps = 1.0 / seconds_per_frame
     return {
         "input_shape": frame_shape,
