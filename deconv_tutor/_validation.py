@@ -163,8 +163,11 @@ def number(value, name, *, minimum=None, maximum=None, exclusive_minimum=False, 
     ValueError: sigma must be a finite number, got nan
     """
     if what is None:
-        bounds = _bounds_text(minimum, maximum, exclusive_minimum)
-        what = f"a finite number {bounds}" if bounds else "a finite number"
+        if minimum == 0 and maximum is None:
+            what = "a positive finite number" if exclusive_minimum else "a non-negative number"
+        else:
+            bounds = _bounds_text(minimum, maximum, exclusive_minimum)
+            what = f"a finite number {bounds}" if bounds else "a finite number"
     if not is_real_number(value):
         raise TypeError(f"{name} must be {what}, got {_type_name(value)} {_shown(value)}")
     value = float(value)

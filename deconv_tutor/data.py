@@ -42,9 +42,10 @@ import tempfile
 import imageio.v2 as imageio_v2
 import imageio.v3 as imageio_v3
 import imageio_ffmpeg
-import keras
 import numpy as np
 from scipy import ndimage
+
+from deconv_tutor import _validation as check
 
 __all__ = [
     "FFMPEG_SOURCES",
@@ -105,6 +106,8 @@ _SEEDED_SOURCES = {
     "perlin": "random_mode=seed:random_seed={seed}",
     "sierpinski": "seed={seed}",
 }
+# Frame rates write_video accepts: slower is a slide show, faster no display shows.
+MIN_FPS, MAX_FPS = 1.0, 240.0
 # Containers ffmpeg reads for us; writing is H.264 in one of the first three.
 _FFMPEG_READ_SUFFIXES = (".mp4", ".mov", ".mkv", ".m4v", ".avi", ".webm")
 _FFMPEG_WRITE_SUFFIXES = (".mp4", ".mov", ".mkv")
@@ -117,53 +120,6 @@ _VIEW_FRACTION = 0.6
 # ----------------------------------------------------------------------------------------
 # Input checks
 # ----------------------------------------------------------------------------------------
-
-
-def _check_float_array(array, name, dtype=np.float32):
-    """Return ``array`` as ``dtype`` after checking its dtype and finiteness (not the range)."""
-    if isinstance(array, (str, bytes, pathlib.Path)):
-        raise TypeError(f"{name} must be an array of floats, got {type(array).__name__}")
-    array = np.asarray(array)
-    if array.dtype == np.uint8:
-        raise TypeError(
-            f"{name} must hold floats in [0, 1], got uint8 values in [0, 255]; "
-            f"convert with {name}.astype(np.float32) / 255"
-        )
-    if not np.issubdtype(array.dtype, np.floating):
-        raise TypeError(f"{name} must hold floats in [0, 1] (float32), got dtype {array.dtype}")
-    array = array.astype(dtype, copy=False)
-    if array.size and not np.isfinite(array).all():
-        raise ValueError(
-            f"{name} must be finite, got {int((~np.isfinite(array)).sum())} NaN/inf values"
-        )
-    return array
-
-
-def _check_unit_range(array, name):
-    if array.size and (array.min() < 0.0 or array.max() > 1.0):
-        raise ValueError(
-            f"{name} values must lie in [0, 1], got min {float(array.min()):.4g} and max "
-            f"{float(array.max()):.4g}; clip first if that is what you want: np.clip({name}, 0, 1)"
-        )
-
-
-def _check_layout(shape, name):
-    if len(shape) != 4:
-        hint = ""
-        if len(shape) == 3 and shape[-1] in (1, 3):
-            hint = f"; for a single image use {name}[None]"
-        elif len(shape) == 3:
-            hint = f"; for a grey video add a channel axis: {name}[..., None]"
-        raise ValueError(
-            f"{name} must be 4-D (frames, height, width, channels), got shape {tuple(shape)}{hint}"
-        )
-    if 0 in shape:
-        raise ValueError(f"{name} must not be empty, got shape {tuple(shape)}")
-    if shape[-1] not in (1, 3):
-        raise ValueError(
-            f"{name} must be channels-last with 1 or 3 channels, got shape {tuple(shape)} "
-            f"({shape[-1]} channels); a channels-first array needs np.moveaxis({name}, 1, -1)"
-        )
 
 
 def check_video(video, name="video"):
@@ -200,51 +156,7 @@ def check_video(video, name="video"):
     ...
     TypeError: video must hold floats in [0, 1], got uint8 values in [0, 255]; convert with ...
     """
-    video = _check_float_array(video, name)
-    _check_layout(video.shape, name)
-    _check_unit_range(video, name)
-    return video
-
-
-def _check_int(value, name, minimum=None, maximum=None, what="an integer"):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be {what}, got {value!r} ({type(value).__name__})")
-    value = int(value)
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise ValueError(f"{name} must be {what}, got {value}")
-    return value
-
-
-def _check_number(value, name, what, *, minimum=None, strict=False):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(f"{name} must be {what}, got {value!r} ({type(value).__name__})")
-    value = float(value)
-    if not math.isfinite(value) or (
-        minimum is not None and (value <= minimum if strict else value < minimum)
-    ):
-        raise ValueError(f"{name} must be {what}, got {value:g}")
-    return value
-
-
-def _check_size(size, name="size"):
-    if (
-        not isinstance(size, (tuple, list))
-        or len(size) != 2
-        or any(
-            isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) for s in size
-        )
-        or any(s < 1 for s in size)
-    ):
-        raise ValueError(
-            f"{name} must be a (height, width) pair of positive integers, got {size!r}"
-        )
-    return int(size[0]), int(size[1])
-
-
-def _check_seed(seed):
-    return _check_int(seed, "seed", minimum=0, what="a non-negative integer")
+    return check.video(video, name)
 
 
 # ----------------------------------------------------------------------------------------
@@ -348,11 +260,12 @@ def photo_clip(name="astronaut", frames=16, size=(64, 64), motion="pan", seed=0)
     >>> bool(np.array_equal(clip, photo_clip("astronaut", 4, (32, 48), "pan", seed=1)))
     True
     """
-    frames = _check_int(frames, "frames", minimum=1, what="a positive integer")
-    height, width = _check_size(size)
+    frames = check.integer(frames, "frames", minimum=1)
+    height, width = check.size_pair(size)
+    check.allocation((frames, height, width, 3), "frames and size")
     if motion not in MOTIONS:
         raise ValueError(f"motion must be one of {MOTIONS}, got {motion!r}")
-    rng = np.random.default_rng(_check_seed(seed))
+    rng = np.random.default_rng(check.integer(seed, "seed", minimum=0))
     photo_full = load_photo(name)
 
     short_side = math.ceil(max(height, width) / _VIEW_FRACTION)
@@ -457,12 +370,13 @@ def moving_shapes(frames=16, size=(64, 64), n_shapes=3, seed=0):
     >>> sorted(int(k) for k in np.unique(masks))
     [0, 1, 2, 3]
     """
-    frames = _check_int(frames, "frames", minimum=1, what="a positive integer")
-    height, width = _check_size(size)
+    frames = check.integer(frames, "frames", minimum=1)
+    height, width = check.size_pair(size)
+    check.allocation((frames, height, width, 3), "frames and size")
     if min(height, width) < 8:
         raise ValueError(f"size must be at least (8, 8) to hold a shape, got {(height, width)}")
-    n_shapes = _check_int(n_shapes, "n_shapes", minimum=0, what="a non-negative integer")
-    rng = np.random.default_rng(_check_seed(seed))
+    n_shapes = check.integer(n_shapes, "n_shapes", minimum=0)
+    rng = np.random.default_rng(check.integer(seed, "seed", minimum=0))
     from skimage.color import hsv2rgb
 
     rows, cols = np.meshgrid(
@@ -553,9 +467,10 @@ def ffmpeg_clip(source="testsrc2", frames=16, size=(64, 64), seed=0):
     """
     if source not in FFMPEG_SOURCES:
         raise ValueError(f"source must be one of {FFMPEG_SOURCES}, got {source!r}")
-    frames = _check_int(frames, "frames", minimum=1, what="a positive integer")
-    height, width = _check_size(size)
-    seed = _check_seed(seed)
+    frames = check.integer(frames, "frames", minimum=1)
+    height, width = check.size_pair(size)
+    check.allocation((frames, height, width, 3), "frames and size")
+    seed = check.integer(seed, "seed", minimum=0)
     if source == "testsrc2" and (height % 2 or width % 2):
         raise ValueError(f"size must be even for source 'testsrc2', got {(height, width)}")
     options = f"size={width}x{height}:rate=25"
@@ -779,9 +694,9 @@ def iter_frames(path, size=None):
     >>> sum(1 for frame in iter_frames(os.path.join(folder, "clip.mp4")))
     5
     """
-    path = pathlib.Path(os.fspath(path))
+    path = check.path(path, "path")
     if size is not None:
-        size = _check_size(size)
+        size = check.size_pair(size)
     return _frames_generator(_open_frames(path), path, size)
 
 
@@ -821,10 +736,10 @@ def read_video(path, start=0, stop=None, size=None):
     >>> read_video(path, size=(16, 24)).shape
     (8, 16, 24, 3)
     """
-    path = pathlib.Path(os.fspath(path))
-    start = _check_int(start, "start", minimum=0, what="a non-negative integer")
+    path = check.path(path, "path")
+    start = check.integer(start, "start", minimum=0)
     if stop is not None:
-        stop = _check_int(
+        stop = check.integer(
             stop, "stop", minimum=start + 1, what=f"an integer greater than start={start}"
         )
     frames = []
@@ -843,10 +758,6 @@ def read_video(path, start=0, stop=None, size=None):
             f"which has {count} frames"
         )
     return np.stack(frames)
-
-
-def _to_uint8(video):
-    return np.round(video * 255.0).astype(np.uint8)
 
 
 def _write_h264(path, video_uint8, fps, crf, codec="libx264"):
@@ -928,7 +839,7 @@ def write_video(path, frames, fps=24, crf=18):
         (grey is written as three equal channels). H.264 in ``yuv420p`` needs an even
         height and width.
     fps : float
-        Frames per second (MP4 and GIF).
+        Frames per second (MP4 and GIF), from ``MIN_FPS`` (1) to ``MAX_FPS`` (240).
     crf : int
         H.264 constant rate factor, 0 (best) to 51 (worst); 18 is visually lossless.
         Used for MP4 only.
@@ -942,12 +853,13 @@ def write_video(path, frames, fps=24, crf=18):
     >>> sorted(os.listdir(os.path.join(folder, "frames")))[:2]
     ['frame_00000.png', 'frame_00001.png']
     """
-    path = pathlib.Path(os.fspath(path))
+    path = check.path(path, "path")
     video = check_video(frames, "frames")
-    fps = _check_number(
-        fps, "fps", "a positive number of frames per second", minimum=0, strict=True
+    fps = check.number(
+        fps, "fps", minimum=MIN_FPS, maximum=MAX_FPS,
+        what=f"a frame rate from {MIN_FPS:g} to {MAX_FPS:g} frames per second",
     )
-    crf = _check_int(crf, "crf", minimum=0, maximum=51, what="an integer from 0 to 51")
+    crf = check.integer(crf, "crf", minimum=0, maximum=51, what="an integer from 0 to 51")
     suffix = path.suffix.lower()
     is_folder = path.is_dir() or suffix == ""
     if not is_folder and suffix not in _FFMPEG_WRITE_SUFFIXES + (".gif",):
@@ -957,7 +869,7 @@ def write_video(path, frames, fps=24, crf=18):
         )
     if not path.parent.is_dir():
         raise FileNotFoundError(f"cannot write '{path}': folder '{path.parent}' does not exist")
-    video_uint8 = _to_uint8(video)
+    video_uint8 = check.to_uint8(video, "frames")
     if video_uint8.shape[-1] == 1 and not is_folder:
         video_uint8 = np.repeat(video_uint8, 3, axis=-1)
     if is_folder:
@@ -1015,10 +927,10 @@ def add_gaussian_noise(video, sigma, seed=0, clip=True):
     25
     """
     video = check_video(video)
-    sigma = _check_number(sigma, "sigma", "a non-negative number on the [0, 1] scale", minimum=0)
-    rng = np.random.default_rng(_check_seed(seed))
+    sigma = check.number(sigma, "sigma", minimum=0, what="a non-negative number on the [0, 1] scale")
+    rng = np.random.default_rng(check.integer(seed, "seed", minimum=0))
     noisy = video + rng.normal(0.0, sigma, video.shape).astype(np.float32)
-    return np.clip(noisy, 0.0, 1.0) if clip else noisy
+    return np.clip(noisy, 0.0, 1.0) if check.boolean(clip, "clip") else noisy
 
 
 def add_poisson_noise(video, peak, seed=0, clip=True):
@@ -1049,14 +961,14 @@ def add_poisson_noise(video, peak, seed=0, clip=True):
     0.05
     """
     video = check_video(video)
-    peak = _check_number(peak, "peak", "a positive photon count", minimum=0, strict=True)
-    rng = np.random.default_rng(_check_seed(seed))
+    peak = check.number(peak, "peak", minimum=0, exclusive_minimum=True, what="a positive photon count")
+    rng = np.random.default_rng(check.integer(seed, "seed", minimum=0))
     noisy = (rng.poisson(video.astype(np.float64) * peak) / peak).astype(np.float32)
-    return np.clip(noisy, 0.0, 1.0) if clip else noisy
+    return np.clip(noisy, 0.0, 1.0) if check.boolean(clip, "clip") else noisy
 
 
 def _check_odd_size(size, name="size"):
-    size = _check_int(size, name, minimum=1, what="a positive odd integer")
+    size = check.integer(size, name, minimum=1, what="a positive odd integer")
     if size % 2 == 0:
         raise ValueError(
             f"{name} must be a positive odd integer (so the PSF has a centre pixel), got {size}"
@@ -1095,7 +1007,7 @@ def psf_gaussian(size, sigma):
     ((5, 5), 1.0, 0.1621)
     """
     size = _check_odd_size(size)
-    sigma = _check_number(sigma, "sigma", "a positive width in pixels", minimum=0, strict=True)
+    sigma = check.number(sigma, "sigma", minimum=0, exclusive_minimum=True, what="a positive width in pixels")
     offsets = np.arange(size) - size // 2
     profile = np.exp(-(offsets**2) / (2.0 * sigma**2))
     psf = np.outer(profile, profile)
@@ -1126,8 +1038,8 @@ def psf_motion(length, angle=0.0):
     >>> psf_motion(5, angle=45).shape
     (5, 5)
     """
-    length = _check_number(length, "length", "a length in pixels of at least 1", minimum=1)
-    angle = _check_number(angle, "angle", "an angle in degrees")
+    length = check.number(length, "length", minimum=1, what="a length in pixels of at least 1")
+    angle = check.number(angle, "angle", what="an angle in degrees")
     theta = np.deg2rad(angle)
     samples = max(16, int(np.ceil(16 * length)))
     t = -length / 2.0 + (np.arange(samples) + 0.5) * length / samples
@@ -1137,25 +1049,6 @@ def psf_motion(length, angle=0.0):
     psf = np.zeros((2 * half + 1, 2 * half + 1))
     np.add.at(psf, (rows + half, cols + half), 1.0)
     return psf / psf.sum()
-
-
-def _check_psf(psf):
-    psf = np.asarray(psf)
-    if psf.ndim != 2:
-        raise ValueError(f"psf must be a 2-D array, got shape {psf.shape}")
-    if not np.issubdtype(psf.dtype, np.floating):
-        raise TypeError(f"psf must hold floats, got dtype {psf.dtype}")
-    if psf.shape[0] % 2 == 0 or psf.shape[1] % 2 == 0:
-        raise ValueError(
-            f"psf must have an odd height and width (a centre pixel), got shape {psf.shape}"
-        )
-    if not np.isfinite(psf).all() or psf.min() < 0:
-        raise ValueError("psf must be finite and non-negative")
-    if abs(psf.sum() - 1.0) > 1e-6:
-        raise ValueError(
-            f"psf must sum to one (blur keeps brightness), got sum {float(psf.sum()):.6g}"
-        )
-    return psf
 
 
 def blur(video, psf):
@@ -1183,7 +1076,7 @@ def blur(video, psf):
     (1.0, 0.1111)
     """
     video = check_video(video)
-    psf = _check_psf(psf)
+    psf = check.psf(psf)
     # A kernel of extent 1 along time and channels keeps the convolution per frame, per channel.
     kernel = psf.astype(np.float32)[None, :, :, None]
     out = ndimage.convolve(video, kernel, mode="reflect")
@@ -1202,7 +1095,7 @@ def downscale(video, factor):
            [10.5, 12.5]], dtype=float32)
     """
     video = check_video(video)
-    factor = _check_int(factor, "factor", minimum=1, what="a positive integer")
+    factor = check.integer(factor, "factor", minimum=1)
     frames, height, width, channels = video.shape
     if height % factor or width % factor:
         raise ValueError(
@@ -1242,7 +1135,7 @@ def compress(video, crf, codec="libx264"):
     ((4, 32, 32, 3), True)
     """
     video = check_video(video)
-    crf = _check_int(crf, "crf", minimum=0, maximum=51, what="an integer from 0 to 51")
+    crf = check.integer(crf, "crf", minimum=0, maximum=51, what="an integer from 0 to 51")
     if codec not in _COMPRESS_CODECS:
         raise ValueError(f"codec must be one of {_COMPRESS_CODECS}, got {codec!r}")
     frames, height, width, channels = video.shape
@@ -1250,7 +1143,7 @@ def compress(video, crf, codec="libx264"):
         raise ValueError(
             f"video must have an even height and width for {codec} (yuv420p), got {height}x{width}"
         )
-    video_uint8 = _to_uint8(video)
+    video_uint8 = check.to_uint8(video, "frames")
     if channels == 1:
         video_uint8 = np.repeat(video_uint8, 3, axis=-1)
     with tempfile.TemporaryDirectory(prefix="deconv_tutor_") as folder:
@@ -1266,127 +1159,11 @@ def compress(video, crf, codec="libx264"):
     return decoded
 
 
-# ----------------------------------------------------------------------------------------
-# Training patches
-# ----------------------------------------------------------------------------------------
+def __getattr__(name):
+    # PatchDataset subclasses keras.utils.PyDataset: load Keras only when it is asked for, so
+    # that reading video and making clips does not pay for importing a deep-learning stack.
+    if name == "PatchDataset":
+        from deconv_tutor._patches import PatchDataset
 
-
-class PatchDataset(keras.utils.PyDataset):
-    """Random (degraded, clean) patch pairs cut from video clips, for ``model.fit``.
-
-    Each clip is degraded once, when the dataset is built, so a noisy clip keeps one
-    noise realisation and ``compress`` runs ffmpeg once per clip, not per batch. Batch
-    ``index`` is drawn from ``numpy.random.default_rng([seed, index])``: the same index
-    always gives the same batch, in any order and with any number of workers.
-
-    Parameters
-    ----------
-    clean_clips : numpy.ndarray or sequence of numpy.ndarray
-        One video or a list of videos, float32 ``(frames, height, width, channels)`` in
-        [0, 1] (all with the same channel count).
-    degrade : callable
-        ``video -> degraded video``; for ``scale > 1`` it must return frames
-        ``scale`` times smaller (e.g. ``lambda v: downscale(v, 2)``).
-    patch_size : int
-        Side of the clean patches; a multiple of ``scale`` and no larger than any clip.
-    batch_size : int
-        Patches per batch.
-    steps : int
-        Batches per epoch (``len(dataset)``).
-    seed : int
-        Seed of the patch positions.
-    scale : int
-        Super-resolution factor: degraded patches are ``patch_size // scale`` wide.
-    **kwargs
-        Passed to ``keras.utils.PyDataset`` (``workers``, ``use_multiprocessing``,
-        ``max_queue_size``).
-
-    Examples
-    --------
-    >>> clips = [photo_clip("astronaut", frames=4, size=(32, 32))]
-    >>> data = PatchDataset(clips, lambda v: downscale(v, 2), patch_size=16,
-    ...                     batch_size=5, steps=3, scale=2)
-    >>> degraded, clean = data[0]
-    >>> len(data), degraded.shape, clean.shape
-    (3, (5, 8, 8, 3), (5, 16, 16, 3))
-    """
-
-    def __init__(
-        self, clean_clips, degrade, patch_size, batch_size, steps, seed=0, scale=1, **kwargs
-    ):
-        super().__init__(**kwargs)
-        if isinstance(clean_clips, np.ndarray) and clean_clips.ndim == 4:
-            clean_clips = [clean_clips]
-        if isinstance(clean_clips, np.ndarray) or not isinstance(clean_clips, (list, tuple)):
-            raise TypeError(
-                "clean_clips must be a video (frames, height, width, channels) or a list of "
-                f"videos, got {type(clean_clips).__name__}"
-                + (f" of shape {clean_clips.shape}" if isinstance(clean_clips, np.ndarray) else "")
-            )
-        if not clean_clips:
-            raise ValueError("clean_clips must hold at least one video, got an empty list")
-        if not callable(degrade):
-            raise TypeError(
-                f"degrade must be a callable video -> video, got {type(degrade).__name__}"
-            )
-        self.scale = _check_int(scale, "scale", minimum=1, what="a positive integer")
-        self.patch_size = _check_int(patch_size, "patch_size", minimum=1, what="a positive integer")
-        if self.patch_size % self.scale:
-            raise ValueError(
-                f"patch_size must be a multiple of scale={self.scale}, got {self.patch_size}"
-            )
-        self.batch_size = _check_int(batch_size, "batch_size", minimum=1, what="a positive integer")
-        self.steps = _check_int(steps, "steps", minimum=1, what="a positive integer")
-        self.seed = _check_seed(seed)
-        self.clean_clips = []
-        self.degraded_clips = []
-        for index, clip in enumerate(clean_clips):
-            name = f"clean_clips[{index}]"
-            clip = check_video(clip, name)
-            if self.clean_clips and clip.shape[-1] != self.clean_clips[0].shape[-1]:
-                raise ValueError(
-                    f"{name} has {clip.shape[-1]} channels, but clean_clips[0] has "
-                    f"{self.clean_clips[0].shape[-1]}"
-                )
-            frames, height, width, channels = clip.shape
-            if min(height, width) < self.patch_size:
-                raise ValueError(
-                    f"patch_size must fit in every clip, got {self.patch_size} for {name} of "
-                    f"{height}x{width} (height x width)"
-                )
-            degraded = _check_float_array(degrade(clip), f"degrade({name})")
-            expected = (frames, height // self.scale, width // self.scale, channels)
-            if degraded.shape != expected:
-                raise ValueError(
-                    f"degrade({name}) must return shape {expected} (scale={self.scale}), "
-                    f"got {degraded.shape}"
-                )
-            self.clean_clips.append(clip)
-            self.degraded_clips.append(degraded)
-
-    def __len__(self):
-        return self.steps
-
-    def __getitem__(self, index):
-        if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
-            raise TypeError(f"index must be an integer, got {type(index).__name__}")
-        if not 0 <= index < self.steps:
-            raise IndexError(f"index must be in [0, {self.steps}), got {index}")
-        rng = np.random.default_rng([self.seed, int(index)])
-        small = self.patch_size // self.scale
-        channels = self.clean_clips[0].shape[-1]
-        degraded = np.empty((self.batch_size, small, small, channels), dtype=np.float32)
-        clean = np.empty(
-            (self.batch_size, self.patch_size, self.patch_size, channels), dtype=np.float32
-        )
-        for b in range(self.batch_size):
-            k = rng.integers(len(self.clean_clips))
-            low = self.degraded_clips[k]
-            t = rng.integers(low.shape[0])
-            # Positions on the low-resolution grid, so both patches show the same area.
-            y = rng.integers(low.shape[1] - small + 1)
-            x = rng.integers(low.shape[2] - small + 1)
-            degraded[b] = low[t, y : y + small, x : x + small]
-            Y, X = y * self.scale, x * self.scale
-            clean[b] = self.clean_clips[k][t, Y : Y + self.patch_size, X : X + self.patch_size]
-        return degraded, clean
+        return PatchDataset
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

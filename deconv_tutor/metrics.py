@@ -16,7 +16,8 @@ differs from the PSNR of the whole clip's mean squared error when frames differ 
 quality).
 
 Keras side (for ``model.compile(metrics=[...])``): :func:`psnr_metric` and
-:func:`ssim_metric` use ``keras.ops`` only, so they work on every backend; their
+:func:`ssim_metric` use ``keras.ops`` only, so they work on every backend. They load
+Keras on first use (``metrics.psnr_metric``), so this module imports without it; their
 ``__name__`` is ``"psnr"`` and ``"ssim"``, which is how Keras names them in logs.
 Both are registered with Keras's serialization (``deconv_tutor>psnr_metric`` and
 ``deconv_tutor>ssim_metric``), so a model compiled with them can be saved to a
@@ -26,11 +27,9 @@ process that has imported :mod:`deconv_tutor.metrics`.
 
 from __future__ import annotations
 
-import keras
 import numpy as np
-from keras import ops
 
-from deconv_tutor.data import _check_float_array
+from deconv_tutor import _validation as check
 
 __all__ = [
     "iou",
@@ -45,27 +44,18 @@ __all__ = [
     "temporal_flicker",
 ]
 
-# skimage's structural_similarity defaults, which ssim_metric reproduces.
-_SSIM_WINDOW = 7
-_SSIM_K1, _SSIM_K2 = 0.01, 0.03
-# The Keras PSNR is capped here (mse floor 1e-10) so that a perfect batch logs a number.
-_PSNR_CAP_DB = 100.0
-
-
-def _check_data_range(data_range):
-    if isinstance(data_range, bool) or not isinstance(
-        data_range, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(f"data_range must be a positive number, got {data_range!r}")
-    if not np.isfinite(data_range) or data_range <= 0:
-        raise ValueError(f"data_range must be a positive number, got {data_range}")
-    return float(data_range)
+#: Side of SSIM's uniform window (scikit-image's default, which ssim_metric reproduces).
+SSIM_WINDOW = 7
+#: SSIM's stabilising constants, as fractions of the data range (scikit-image's defaults).
+SSIM_K1, SSIM_K2 = 0.01, 0.03
+#: The Keras PSNR's cap in dB (mse floor 1e-10), so that a perfect batch logs a number.
+PSNR_CAP_DB = 100.0
 
 
 def _as_frames(array, name, data_range=1.0):
     """Return ``array`` as float64 ``(frames, height, width, channels)``, after checks."""
     # float64 throughout, so that tiny differences between float64 inputs still count.
-    array = _check_float_array(array, name, dtype=np.float64)
+    array = check.float_array(array, name, dtype=np.float64)
     if array.ndim == 2:
         array = array[None, :, :, None]
     elif array.ndim == 3:
@@ -92,7 +82,7 @@ def _as_frames(array, name, data_range=1.0):
 
 
 def _pair(reference, test, data_range):
-    data_range = _check_data_range(data_range)
+    data_range = check.number(data_range, "data_range", minimum=0, exclusive_minimum=True)
     reference = _as_frames(reference, "reference", data_range)
     test = _as_frames(test, "test", data_range)
     if reference.shape != test.shape:
@@ -178,9 +168,9 @@ def ssim_per_frame(reference, test, data_range=1.0):
     from skimage.metrics import structural_similarity
 
     reference, test, data_range = _pair(reference, test, data_range)
-    if min(reference.shape[1:3]) < _SSIM_WINDOW:
+    if min(reference.shape[1:3]) < SSIM_WINDOW:
         raise ValueError(
-            f"frames must be at least {_SSIM_WINDOW}x{_SSIM_WINDOW} for SSIM's window, got "
+            f"frames must be at least {SSIM_WINDOW}x{SSIM_WINDOW} for SSIM's window, got "
             f"{reference.shape[1]}x{reference.shape[2]}"
         )
     return np.array(
@@ -247,8 +237,7 @@ def iou(true_mask, pred_mask, n_classes):
     >>> iou(true_mask, pred_mask, n_classes=3).round(3)
     array([0.5  , 0.667,   nan])
     """
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
-        raise ValueError(f"n_classes must be a positive integer, got {n_classes!r}")
+    n_classes = check.integer(n_classes, "n_classes", minimum=1)
     true_mask = _check_mask(true_mask, "true_mask", n_classes)
     pred_mask = _check_mask(pred_mask, "pred_mask", n_classes)
     if true_mask.shape != pred_mask.shape:
@@ -362,104 +351,11 @@ def report(reference, test, data_range=1.0):
     }
 
 
-@keras.saving.register_keras_serializable(package="deconv_tutor")
-def psnr_metric(y_true, y_pred):
-    """Keras metric: PSNR in dB of every sample of a batch, for pixel values in [0, 1].
+def __getattr__(name):
+    # The Keras metrics load Keras; the NumPy measures above must not, so that evaluating
+    # a restored clip (and scikit-image-only code such as `restoration`) stays light.
+    if name in ("psnr_metric", "ssim_metric"):
+        from deconv_tutor import _keras_metrics
 
-    Uses ``keras.ops`` only (any backend), computes in float32 even under mixed
-    precision, and caps a perfect sample at 100 dB. Its ``__name__`` is ``"psnr"``, so
-    ``model.compile(metrics=[psnr_metric])`` logs ``psnr`` and ``val_psnr``. It is
-    registered as ``"deconv_tutor>psnr_metric"``, so a compiled model that uses it
-    survives ``model.save(...)`` and ``keras.models.load_model(...)``.
-
-    Returns
-    -------
-    tensor
-        Shape ``(batch,)``; Keras averages it over batches.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> y_true = np.zeros((2, 8, 8, 3), dtype=np.float32)
-    >>> y_pred = y_true + np.array([0.1, 0.01], dtype=np.float32)[:, None, None, None]
-    >>> np.asarray(psnr_metric(y_true, y_pred)).round(2)
-    array([20., 40.], dtype=float32)
-    >>> psnr_metric.__name__
-    'psnr'
-    >>> keras.saving.get_registered_object("deconv_tutor>psnr_metric") is psnr_metric
-    True
-    """
-    y_true = ops.cast(y_true, "float32")
-    y_pred = ops.cast(y_pred, "float32")
-    axes = tuple(range(1, len(y_true.shape)))
-    mse = ops.mean(ops.square(y_true - y_pred), axis=axes)
-    mse = ops.maximum(mse, 10.0 ** (-_PSNR_CAP_DB / 10.0))
-    return -10.0 * ops.log10(mse)
-
-
-psnr_metric.__name__ = "psnr"
-
-
-@keras.saving.register_keras_serializable(package="deconv_tutor")
-def ssim_metric(y_true, y_pred):
-    """Keras metric: SSIM of every sample, as :func:`ssim` computes it, in ``keras.ops``.
-
-    Same definition as scikit-image's default (7x7 uniform window, sample covariance,
-    ``K1 = 0.01``, ``K2 = 0.03``, data range 1, mean over the valid window positions and
-    the channels), so it matches :func:`ssim` to float32 precision. Accepts images
-    ``(batch, height, width, channels)`` or clips ``(batch, frames, height, width,
-    channels)`` (mean over frames). Its ``__name__`` is ``"ssim"``; it is registered
-    as ``"deconv_tutor>ssim_metric"`` for saving and loading compiled models.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> rng = np.random.default_rng(0)
-    >>> y_true = rng.random((2, 16, 16, 3)).astype(np.float32)
-    >>> y_pred = np.clip(y_true + 0.05, 0, 1)
-    >>> keras_value = float(np.mean(np.asarray(ssim_metric(y_true, y_pred))))
-    >>> bool(abs(keras_value - ssim(y_true, y_pred)) < 1e-4)
-    True
-    """
-    y_true = ops.cast(y_true, "float32")
-    y_pred = ops.cast(y_pred, "float32")
-    rank = len(y_true.shape)
-    if rank not in (4, 5):
-        raise ValueError(
-            "y_true must be (batch, height, width, channels) or (batch, frames, height, width, "
-            f"channels), got shape {tuple(y_true.shape)}"
-        )
-    height, width = y_true.shape[-3], y_true.shape[-2]
-    if (height is not None and height < _SSIM_WINDOW) or (
-        width is not None and width < _SSIM_WINDOW
-    ):
-        raise ValueError(
-            f"frames must be at least {_SSIM_WINDOW}x{_SSIM_WINDOW} for SSIM's window, got "
-            f"{height}x{width}"
-        )
-    if rank == 5:
-        batch_frames = ops.shape(y_true)[:2]
-        image_shape = tuple(y_true.shape[2:])
-        y_true = ops.reshape(y_true, (-1,) + image_shape)
-        y_pred = ops.reshape(y_pred, (-1,) + image_shape)
-
-    def local_mean(x):
-        return ops.average_pool(x, pool_size=_SSIM_WINDOW, strides=1, padding="valid")
-
-    n = _SSIM_WINDOW * _SSIM_WINDOW
-    unbiased = n / (n - 1.0)
-    mean_true, mean_pred = local_mean(y_true), local_mean(y_pred)
-    var_true = unbiased * (local_mean(y_true * y_true) - mean_true * mean_true)
-    var_pred = unbiased * (local_mean(y_pred * y_pred) - mean_pred * mean_pred)
-    covariance = unbiased * (local_mean(y_true * y_pred) - mean_true * mean_pred)
-    c1, c2 = _SSIM_K1**2, _SSIM_K2**2
-    similarity = ((2.0 * mean_true * mean_pred + c1) * (2.0 * covariance + c2)) / (
-        (mean_true * mean_true + mean_pred * mean_pred + c1) * (var_true + var_pred + c2)
-    )
-    per_image = ops.mean(similarity, axis=(1, 2, 3))
-    if rank == 5:
-        per_image = ops.mean(ops.reshape(per_image, batch_frames), axis=1)
-    return per_image
-
-
-ssim_metric.__name__ = "ssim"
+        return getattr(_keras_metrics, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -66,10 +66,11 @@ References
    CVPR 2005.
 """
 
-import numbers
-
 import numpy as np
 from scipy import ndimage
+
+from deconv_tutor import _validation as check
+from deconv_tutor import metrics
 
 __all__ = [
     "BOUNDARIES",
@@ -101,7 +102,6 @@ DEFAULT_BALANCES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0)
 # Values may exceed [0, 1] by float32 rounding (a blurred frame of ones is 1.0000001): accept
 # that much, refuse anything larger so that an unscaled 0-255 clip is caught.
 _RANGE_TOLERANCE = 1e-6
-_PSF_SUM_TOLERANCE = 1e-3
 
 
 # --------------------------------------------------------------------------- input validation
@@ -109,18 +109,7 @@ _PSF_SUM_TOLERANCE = 1e-3
 
 def _as_video(video, name="video"):
     """Validate a clip or a frame; return it as float64 (T, H, W, C) and whether it was a frame."""
-    array = np.asarray(video)
-    if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
-        raise TypeError(f"{name} must be a floating-point array in [0, 1], got dtype {array.dtype}")
-    if not np.issubdtype(array.dtype, np.floating):
-        hint = (
-            f"; convert 8-bit frames with {name}.astype(np.float32) / 255"
-            if np.issubdtype(array.dtype, np.integer)
-            else ""
-        )
-        raise TypeError(
-            f"{name} must be a floating-point array in [0, 1], got dtype {array.dtype}{hint}"
-        )
+    array = check.float_array(video, name, dtype=np.float64)
     if array.ndim not in (3, 4):
         raise ValueError(
             f"{name} must be 4-D (frames, height, width, channels) or 3-D (height, width, "
@@ -128,18 +117,16 @@ def _as_video(video, name="video"):
         )
     if array.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must contain only finite values, got NaN or infinity")
-    low, high = float(array.min()), float(array.max())
-    if low < -_RANGE_TOLERANCE or high > 1 + _RANGE_TOLERANCE:
-        raise ValueError(
-            f"{name} values must lie in [0, 1], got values from {low:.4g} to {high:.4g}"
-            + ("; scale 8-bit values with / 255" if high > 1.5 else "")
-        )
+    check.unit_range(array, name, tolerance=_RANGE_TOLERANCE)
     single_frame = array.ndim == 3
-    if single_frame:
-        array = array[np.newaxis]
-    return array.astype(np.float64), single_frame
+    return (array[np.newaxis] if single_frame else array), single_frame
+
+
+def _odd_size(size, name="size"):
+    size = check.integer(size, name, minimum=1, what="a positive odd integer")
+    if size % 2 == 0:
+        raise ValueError(f"{name} must be a positive odd integer, got {size}")
+    return size
 
 
 def _as_output(video, single_frame):
@@ -154,64 +141,6 @@ def _check_same_shape(reference, test, reference_name, test_name):
             f"{test_name} must have the same shape as {reference_name} {reference.shape}, "
             f"got {test.shape}"
         )
-
-
-def _check_positive_int(value, name, odd=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be a positive {'odd ' if odd else ''}integer, "
-            f"got {value!r} ({type(value).__name__})"
-        )
-    if value < 1 or (odd and value % 2 == 0):
-        raise ValueError(f"{name} must be a positive {'odd ' if odd else ''}integer, got {value}")
-    return int(value)
-
-
-def _check_positive_number(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive number, got {value!r} ({type(value).__name__})")
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive finite number, got {value}")
-    return float(value)
-
-
-def _check_psf(psf, frame_shape=None):
-    """Validate a point-spread function: 2-D, real, non-negative, summing to one."""
-    array = np.asarray(psf)
-    if array.dtype == bool or not (
-        np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)
-    ):
-        raise TypeError(f"psf must be a real-valued 2-D array, got dtype {array.dtype}")
-    if array.ndim != 2:
-        raise ValueError(
-            f"psf must be 2-D (kernel height, kernel width), one kernel for all channels, "
-            f"got {array.ndim}-D with shape {array.shape}"
-        )
-    if array.size == 0:
-        raise ValueError(f"psf must not be empty, got shape {array.shape}")
-    array = array.astype(np.float64)
-    if not np.all(np.isfinite(array)):
-        raise ValueError("psf must contain only finite values, got NaN or infinity")
-    if array.min() < 0:
-        raise ValueError(f"psf must be non-negative, got a minimum of {array.min():.4g}")
-    if abs(array.sum() - 1) > _PSF_SUM_TOLERANCE:
-        raise ValueError(
-            f"psf must sum to one (within {_PSF_SUM_TOLERANCE:g}) so that blurring keeps the "
-            f"brightness, got a sum of {array.sum():.6g}; divide it by its sum"
-        )
-    if frame_shape is not None and (
-        array.shape[0] > frame_shape[0] or array.shape[1] > frame_shape[1]
-    ):
-        raise ValueError(
-            f"psf must not be larger than a frame {tuple(frame_shape)}, got shape {array.shape}"
-        )
-    return array
-
-
-def _check_boundary(boundary):
-    if boundary not in BOUNDARIES:
-        raise ValueError(f"boundary must be one of {BOUNDARIES}, got {boundary!r}")
-    return boundary
 
 
 def _as_frame(frame, name="frame"):
@@ -237,20 +166,6 @@ def _map_channels(function, video):
         for frame in video
     ]
     return np.stack(frames)
-
-
-def _psnr(reference, test):
-    """Mean over frames of the per-frame PSNR in dB (data range 1), like ``metrics.psnr``.
-
-    Kept here so that restoration needs no Keras import (metrics also holds Keras metrics).
-    """
-    reference = np.asarray(reference, dtype=np.float64)
-    test = np.asarray(test, dtype=np.float64)
-    if reference.ndim == 3:
-        reference, test = reference[np.newaxis], test[np.newaxis]
-    mse = np.mean((reference - test) ** 2, axis=(1, 2, 3))
-    with np.errstate(divide="ignore"):
-        return float(np.mean(10 * np.log10(1.0 / mse)))
 
 
 def _otf(psf, shape):
@@ -295,7 +210,7 @@ def upscale_nearest(video, factor):
            [0., 0., 1., 1.]], dtype=float32)
     """
     clip, single_frame = _as_video(video)
-    factor = _check_positive_int(factor, "factor")
+    factor = check.integer(factor, "factor", minimum=1)
     upscaled = np.repeat(np.repeat(clip, factor, axis=1), factor, axis=2)
     return _as_output(upscaled, single_frame)
 
@@ -338,7 +253,7 @@ def upscale_bicubic(video, factor):
     from skimage.transform import resize
 
     clip, single_frame = _as_video(video)
-    factor = _check_positive_int(factor, "factor")
+    factor = check.integer(factor, "factor", minimum=1)
     _, height, width, channels = clip.shape
     # One frame at a time: resizing the 4-D array would also interpolate across frames.
     upscaled = np.stack(
@@ -394,7 +309,7 @@ def upscale_lanczos(video, factor):
     from PIL import Image
 
     clip, single_frame = _as_video(video)
-    factor = _check_positive_int(factor, "factor")
+    factor = check.integer(factor, "factor", minimum=1)
     _, height, width, _ = clip.shape
     size = (width * factor, height * factor)  # Pillow sizes are (width, height)
 
@@ -437,7 +352,7 @@ def denoise_gaussian(video, sigma_filter):
     True
     """
     clip, single_frame = _as_video(video)
-    sigma_filter = _check_positive_number(sigma_filter, "sigma_filter")
+    sigma_filter = check.number(sigma_filter, "sigma_filter", minimum=0, exclusive_minimum=True)
     # Reflect at the borders so that the frame edge does not darken (zeros) or wrap around.
     smoothed = ndimage.gaussian_filter(
         clip, sigma=(0, sigma_filter, sigma_filter, 0), mode="reflect"
@@ -473,7 +388,7 @@ def denoise_median(video, size):
     0.0
     """
     clip, single_frame = _as_video(video)
-    size = _check_positive_int(size, "size", odd=True)
+    size = _odd_size(size)
     filtered = ndimage.median_filter(clip, size=(1, size, size, 1), mode="reflect")
     return _as_output(filtered, single_frame)
 
@@ -509,7 +424,7 @@ def denoise_tv(video, weight):
     from skimage.restoration import denoise_tv_chambolle
 
     clip, single_frame = _as_video(video)
-    weight = _check_positive_number(weight, "weight")
+    weight = check.number(weight, "weight", minimum=0, exclusive_minimum=True)
     denoised = np.stack(
         [denoise_tv_chambolle(frame, weight=weight, channel_axis=-1) for frame in clip]
     )
@@ -603,8 +518,8 @@ def denoise_wavelet(video, sigma=None, levels=3):
     """
     clip, single_frame = _as_video(video)
     if sigma is not None:
-        sigma = _check_positive_number(sigma, "sigma")
-    levels = _check_positive_int(levels, "levels")
+        sigma = check.number(sigma, "sigma", minimum=0, exclusive_minimum=True)
+    levels = check.integer(levels, "levels", minimum=1)
 
     def denoise_channel(channel):
         spins = []
@@ -657,10 +572,11 @@ def denoise_nl_means(video, sigma, h=None, patch_size=5, patch_distance=6):
     from skimage.restoration import denoise_nl_means as skimage_nl_means
 
     clip, single_frame = _as_video(video)
-    sigma = _check_positive_number(sigma, "sigma")
-    h = 0.8 * sigma if h is None else _check_positive_number(h, "h")
-    patch_size = _check_positive_int(patch_size, "patch_size")
-    patch_distance = _check_positive_int(patch_distance, "patch_distance")
+    sigma = check.number(sigma, "sigma", minimum=0, exclusive_minimum=True)
+    h = 0.8 * sigma if h is None else check.number(h, "h", minimum=0, exclusive_minimum=True)
+    patch_size = check.integer(patch_size, "patch_size", minimum=1)
+    patch_distance = check.integer(patch_distance, "patch_distance", minimum=1)
+    # scikit-image returns a one-channel frame without its channel axis: give it back.
     denoised = np.stack(
         [
             skimage_nl_means(
@@ -671,7 +587,7 @@ def denoise_nl_means(video, sigma, h=None, patch_size=5, patch_distance=6):
                 fast_mode=True,
                 sigma=sigma,
                 channel_axis=-1,
-            )
+            ).reshape(frame.shape)
             for frame in clip
         ]
     )
@@ -721,7 +637,7 @@ def best_classical_denoiser(noisy, clean, sigma):
     noisy_clip, _ = _as_video(noisy, "noisy")
     clean_clip, _ = _as_video(clean, "clean")
     _check_same_shape(clean_clip, noisy_clip, "clean", "noisy")
-    sigma = _check_positive_number(sigma, "sigma")
+    sigma = check.number(sigma, "sigma", minimum=0, exclusive_minimum=True)
 
     # Multiples of sigma are rounded so that the table shows 0.035, not 0.034999999999999996.
     candidates = [("none", lambda clip: clip, {})]
@@ -741,7 +657,7 @@ def best_classical_denoiser(noisy, clean, sigma):
         {
             "method": method,
             "params": params,
-            "psnr": _psnr(clean_clip, function(noisy_clip, **params)),
+            "psnr": metrics.psnr(clean_clip, function(noisy_clip, **params)),
         }
         for method, function, params in candidates
     ]
@@ -793,7 +709,7 @@ def pad_for_deconvolution(frame, psf, mode="reflect"):
     array([0.1, 0.1, 0.2, 0.3, 0.3], dtype=float32)
     """
     image, grayscale = _as_frame(frame)
-    psf = _check_psf(psf, image.shape[:2])
+    psf = check.psf(psf, frame_shape=image.shape[:2])
     modes = ("reflect", "mirror", "edge")  # "wrap" would restate the periodic assumption
     if mode not in modes:
         raise ValueError(f"mode must be one of {modes}, got {mode!r}")
@@ -860,7 +776,7 @@ def taper_edges(frame, psf):
     True
     """
     image, grayscale = _as_frame(frame)
-    psf = _check_psf(psf, image.shape[:2])
+    psf = check.psf(psf, frame_shape=image.shape[:2])
     height, width = image.shape[:2]
     if min(height, width) < 3:
         raise ValueError(f"frame must be at least 3 x 3 pixels, got {height} x {width}")
@@ -904,12 +820,6 @@ def _deconvolve(clip, psf, boundary, deconvolve_channel, periodic, clip_output):
 
     restored = _map_channels(restore, clip)
     return np.clip(restored, 0.0, 1.0) if clip_output else restored
-
-
-def _check_clip(clip):
-    if not isinstance(clip, (bool, np.bool_)):
-        raise TypeError(f"clip must be True or False, got {clip!r}")
-    return bool(clip)
 
 
 def inverse_filter(video, psf, eps=1e-3, boundary="reflect", clip=True):
@@ -963,10 +873,10 @@ def inverse_filter(video, psf, eps=1e-3, boundary="reflect", clip=True):
     True
     """
     clip_input, single_frame = _as_video(video)
-    psf = _check_psf(psf, clip_input.shape[1:3])
-    eps = _check_positive_number(eps, "eps")
-    boundary = _check_boundary(boundary)
-    clip = _check_clip(clip)
+    psf = check.psf(psf, frame_shape=clip_input.shape[1:3])
+    eps = check.number(eps, "eps", minimum=0, exclusive_minimum=True)
+    boundary = check.choice(boundary, "boundary", BOUNDARIES)
+    clip = check.boolean(clip, "clip")
 
     def deconvolve_channel(channel):
         transfer = _otf(psf, channel.shape)
@@ -1027,10 +937,10 @@ def wiener(video, psf, balance, boundary="reflect", clip=True):
     from skimage.restoration import wiener as skimage_wiener
 
     clip_input, single_frame = _as_video(video)
-    psf = _check_psf(psf, clip_input.shape[1:3])
-    balance = _check_positive_number(balance, "balance")
-    boundary = _check_boundary(boundary)
-    clip = _check_clip(clip)
+    psf = check.psf(psf, frame_shape=clip_input.shape[1:3])
+    balance = check.number(balance, "balance", minimum=0, exclusive_minimum=True)
+    boundary = check.choice(boundary, "boundary", BOUNDARIES)
+    clip = check.boolean(clip, "clip")
 
     def deconvolve_channel(channel):
         return skimage_wiener(channel, psf, balance, clip=False)
@@ -1087,11 +997,10 @@ def unsupervised_wiener(video, psf, boundary="reflect", seed=0, clip=True):
     from skimage.restoration import unsupervised_wiener as skimage_unsupervised_wiener
 
     clip_input, single_frame = _as_video(video)
-    psf = _check_psf(psf, clip_input.shape[1:3])
-    boundary = _check_boundary(boundary)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    clip = _check_clip(clip)
+    psf = check.psf(psf, frame_shape=clip_input.shape[1:3])
+    boundary = check.choice(boundary, "boundary", BOUNDARIES)
+    seed = check.integer(seed, "seed", minimum=0)
+    clip = check.boolean(clip, "clip")
     rng = np.random.default_rng(seed)
 
     def deconvolve_channel(channel):
@@ -1150,10 +1059,10 @@ def richardson_lucy(video, psf, num_iter=30, boundary="reflect", clip=True):
     from skimage.restoration import richardson_lucy as skimage_richardson_lucy
 
     clip_input, single_frame = _as_video(video)
-    psf = _check_psf(psf, clip_input.shape[1:3])
-    num_iter = _check_positive_int(num_iter, "num_iter")
-    boundary = _check_boundary(boundary)
-    clip = _check_clip(clip)
+    psf = check.psf(psf, frame_shape=clip_input.shape[1:3])
+    num_iter = check.integer(num_iter, "num_iter", minimum=1)
+    boundary = check.choice(boundary, "boundary", BOUNDARIES)
+    clip = check.boolean(clip, "clip")
 
     def deconvolve_channel(channel):
         # Padding by reflection keeps values in [0, 1]; RL needs a non-negative input.
@@ -1210,17 +1119,17 @@ def tune_wiener_balance(blurred, clean, psf, balances=DEFAULT_BALANCES, boundary
     blurred_clip, _ = _as_video(blurred, "blurred")
     clean_clip, _ = _as_video(clean, "clean")
     _check_same_shape(clean_clip, blurred_clip, "clean", "blurred")
-    psf = _check_psf(psf, blurred_clip.shape[1:3])
-    boundary = _check_boundary(boundary)
+    psf = check.psf(psf, frame_shape=blurred_clip.shape[1:3])
+    boundary = check.choice(boundary, "boundary", BOUNDARIES)
     if isinstance(balances, (str, bytes)) or not hasattr(balances, "__len__") or not balances:
         raise ValueError(
             f"balances must be a non-empty sequence of positive numbers, got {balances!r}"
         )
-    balances = [_check_positive_number(balance, "each balance") for balance in balances]
+    balances = [check.number(balance, "each balance", minimum=0, exclusive_minimum=True) for balance in balances]
     table = [
         {
             "balance": balance,
-            "psnr": _psnr(clean_clip, wiener(blurred_clip, psf, balance, boundary=boundary)),
+            "psnr": metrics.psnr(clean_clip, wiener(blurred_clip, psf, balance, boundary=boundary)),
         }
         for balance in balances
     ]

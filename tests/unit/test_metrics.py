@@ -125,7 +125,7 @@ def test_wrong_rank_and_layout_are_refused():
 
 
 def test_data_range_must_be_positive():
-    with pytest.raises(ValueError, match="data_range must be a positive number, got 0"):
+    with pytest.raises(ValueError, match="data_range must be a positive finite number, got 0"):
         psnr(np.zeros((1, 4, 4, 1), np.float32), np.zeros((1, 4, 4, 1), np.float32), data_range=0)
 
 

@@ -6,6 +6,8 @@ Blurred clips are cut from the *blurred* photo, so the blur near a frame's borde
 real scene outside it, as in a camera, and not from any boundary assumption of ours.
 """
 
+import re
+
 import numpy as np
 import pytest
 import skimage.data
@@ -217,11 +219,6 @@ def test_best_classical_denoiser_scores_can_be_reproduced_from_the_table(
     assert psnr(clean, rerun) == pytest.approx(best["psnr"], abs=1e-4)
 
 
-def test_psnr_helper_agrees_with_metrics_psnr(clean, noisy):
-    metrics = pytest.importorskip("deconv_tutor.metrics")
-    assert restoration._psnr(clean, noisy) == pytest.approx(metrics.psnr(clean, noisy), abs=1e-3)
-
-
 # ----------------------------------------------------------------------------- deconvolution
 
 
@@ -419,7 +416,7 @@ def test_wrong_rank_is_rejected_with_the_expected_shapes(name):
 
 @pytest.mark.parametrize("name", VIDEO_FUNCTIONS)
 def test_uint8_frames_are_rejected_with_a_hint_to_divide_by_255(name):
-    with pytest.raises(TypeError, match=r"floating-point.*got dtype uint8.*/ 255"):
+    with pytest.raises(TypeError, match=r"must hold floats in \[0, 1\], got uint8.*/ 255"):
         VIDEO_FUNCTIONS[name](np.full(FRAME.shape, 128, dtype=np.uint8)[0])
 
 
@@ -427,9 +424,9 @@ def test_uint8_frames_are_rejected_with_a_hint_to_divide_by_255(name):
 def test_values_outside_zero_one_are_rejected(name):
     eight_bit_range = FRAME[0] * 510
     eight_bit_range[0, 0] = 0
-    with pytest.raises(ValueError, match=r"values must lie in \[0, 1\], got values from 0 to 255"):
+    with pytest.raises(ValueError, match=r"values must lie in \[0, 1\], got min 0 and max 255"):
         VIDEO_FUNCTIONS[name](eight_bit_range)
-    with pytest.raises(ValueError, match=r"\[0, 1\], got values from -0.5"):
+    with pytest.raises(ValueError, match=r"\[0, 1\], got min -0.5"):
         VIDEO_FUNCTIONS[name](FRAME[0] - 1)
 
 
@@ -451,8 +448,8 @@ PSF_FUNCTIONS = {
     "taper_edges": lambda psf: taper_edges(FRAME[0], psf),
 }
 BAD_PSFS = {
-    "one-dimensional": (np.full(3, 1 / 3), ValueError, r"psf must be 2-D .*got 1-D"),
-    "per-channel": (np.full((3, 3, 3), 1 / 27), ValueError, r"psf must be 2-D .*got 3-D"),
+    "one-dimensional": (np.full(3, 1 / 3), ValueError, r"psf must have shape \(kernel height, kernel width\), 2-D, got shape \(3,\)"),
+    "per-channel": (np.full((3, 3, 3), 1 / 27), ValueError, r"psf must have shape .*2-D, got shape \(3, 3, 3\)"),
     "not normalised": (np.ones((3, 3)), ValueError, r"psf must sum to one .*got a sum of 9"),
     "negative": (
         np.array([[0.0, -0.5, 0.0], [0.5, 1.0, 0.5], [0.0, -0.5, 0.0]]),
@@ -460,7 +457,7 @@ BAD_PSFS = {
         r"psf must be non-negative, got a minimum of -0.5",
     ),
     "larger than the frame": (np.full((17, 3), 1 / 51), ValueError, r"not be larger than a frame"),
-    "complex": (np.full((3, 3), 1 / 9 + 0j), TypeError, r"psf must be a real-valued"),
+    "complex": (np.full((3, 3), 1 / 9 + 0j), TypeError, r"psf must hold real numbers"),
 }
 
 
@@ -490,7 +487,7 @@ def test_a_psf_summing_to_one_within_a_thousandth_is_accepted():
     ],
 )
 def test_scale_factor_must_be_a_positive_integer(upscale, factor, error):
-    with pytest.raises(error, match=rf"factor must be a positive integer, got {factor!r}"):
+    with pytest.raises(error, match=rf"factor must be a positive integer, got ({type(factor).__name__} )?{re.escape(repr(factor))}"):
         upscale(FRAME, factor)
 
 
@@ -527,7 +524,7 @@ def test_noise_sigma_must_be_positive(call):
 
 
 def test_noise_sigma_must_be_a_number():
-    with pytest.raises(TypeError, match=r"sigma must be a positive number, got '0.1' \(str\)"):
+    with pytest.raises(TypeError, match=r"sigma must be a positive finite number, got str '0.1'"):
         denoise_nl_means(FRAME, "0.1")
 
 
@@ -538,13 +535,13 @@ def test_richardson_lucy_needs_at_least_one_iteration(num_iter):
 
 
 def test_richardson_lucy_iterations_must_be_an_integer():
-    with pytest.raises(TypeError, match=r"num_iter must be a positive integer, got 2.5"):
+    with pytest.raises(TypeError, match=r"num_iter must be a positive integer, got float 2.5"):
         richardson_lucy(FRAME, PSF, num_iter=2.5)
 
 
 @pytest.mark.parametrize("size, error", [(4, ValueError), (0, ValueError), (3.0, TypeError)])
 def test_median_window_must_be_a_positive_odd_integer(size, error):
-    with pytest.raises(error, match=rf"size must be a positive odd integer, got {size}"):
+    with pytest.raises(error, match=rf"size must be a positive odd integer, got (float )?{size}"):
         denoise_median(FRAME, size)
 
 
@@ -559,15 +556,20 @@ def test_nl_means_patch_parameters_must_be_positive_integers(parameter):
     [
         lambda: wiener(FRAME, PSF, 0.01, boundary="wrap"),
         lambda: richardson_lucy(FRAME, PSF, boundary="periodic"),
-        lambda: inverse_filter(FRAME, PSF, boundary=None),
+        lambda: inverse_filter(FRAME, PSF, boundary="same"),
         lambda: unsupervised_wiener(FRAME, PSF, boundary="Reflect"),
         lambda: tune_wiener_balance(FRAME, FRAME, PSF, boundary=""),
     ],
 )
 def test_unknown_boundary_is_rejected_with_the_choices(call):
-    with pytest.raises(ValueError, match=r"boundary must be one of \('reflect', 'taper', 'none'\)"):
+    with pytest.raises(ValueError, match=r"boundary must be one of 'reflect', 'taper', 'none', got"):
         call()
     assert BOUNDARIES == ("reflect", "taper", "none")
+
+
+def test_a_boundary_that_is_not_a_string_is_a_type_error():
+    with pytest.raises(TypeError, match=r"boundary must be one of .*got NoneType None"):
+        inverse_filter(FRAME, PSF, boundary=None)
 
 
 def test_unknown_padding_mode_is_rejected():
@@ -595,12 +597,13 @@ def test_balances_must_be_a_non_empty_sequence_of_positive_numbers(balances):
 
 @pytest.mark.parametrize("seed", [-1, 1.5, True])
 def test_unsupervised_wiener_seed_must_be_a_non_negative_integer(seed):
-    with pytest.raises(ValueError, match=r"seed must be a non-negative integer"):
+    error = ValueError if isinstance(seed, int) and not isinstance(seed, bool) else TypeError
+    with pytest.raises(error, match=r"seed must be a non-negative integer"):
         unsupervised_wiener(FRAME, PSF, seed=seed)
 
 
 def test_clip_flag_must_be_boolean():
-    with pytest.raises(TypeError, match=r"clip must be True or False, got 'no'"):
+    with pytest.raises(TypeError, match=r"clip must be True or False, got str 'no'"):
         wiener(FRAME, PSF, 0.01, clip="no")
 
 
