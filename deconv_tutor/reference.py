@@ -40,6 +40,8 @@ and dilation both larger than one are fine here, although Keras refuses them.
 
 import numpy as np
 
+from deconv_tutor import _validation as check
+
 __all__ = [
     "conv2d",
     "conv_matrix",
@@ -57,22 +59,6 @@ __all__ = [
 # --------------------------------------------------------------------------
 
 
-def _is_int(value):
-    # bool is an int subclass, but stride=True is almost certainly a mistake.
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _pair(value, name, minimum):
-    """An int or a pair of ints, each >= minimum, as an (along H, along W) tuple."""
-    items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(items) != 2 or not all(_is_int(item) for item in items):
-        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
-    if any(item < minimum for item in items):
-        adjective = "positive" if minimum == 1 else "non-negative"
-        raise ValueError(f"{name} must be a {adjective} integer or a pair of them, got {value!r}")
-    return tuple(int(item) for item in items)
-
-
 def _paddings(padding):
     """("valid" | "same" | int, same) for the H and W axes."""
     if isinstance(padding, str):
@@ -83,28 +69,17 @@ def _paddings(padding):
                 f"got {padding!r}"
             )
         return (mode, mode)
-    return _pair(padding, "padding", minimum=0)
-
-
-def _array(value, name, ndims, shape_text):
-    array = np.asarray(value)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
-    if array.ndim not in ndims:
-        raise ValueError(f"{name} must have shape {shape_text}, got shape {array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    return array
+    return check.int_pair(padding, "padding", minimum=0)
 
 
 def _images(x):
     """x as a batch (N, H, W, C), and whether it came without a batch axis."""
-    x = _array(x, "x", (3, 4), "(H, W, C) or (N, H, W, C)")
+    x = check.real_array(x, "x", ndims=(3, 4), shape_text="(H, W, C) or (N, H, W, C)")
     return (x[np.newaxis], True) if x.ndim == 3 else (x, False)
 
 
 def _kernel(kernel, layout):
-    return _array(kernel, "kernel", (4,), layout)
+    return check.real_array(kernel, "kernel", ndims=(4,), shape_text=layout)
 
 
 def _dtype(*arrays):
@@ -156,7 +131,7 @@ def _transpose_geometry(size, kernel_size, stride, padding, output_padding, dila
 def _output_paddings(output_padding, strides):
     if output_padding is None:
         return (None, None)
-    pads = _pair(output_padding, "output_padding", minimum=0)
+    pads = check.int_pair(output_padding, "output_padding", minimum=0)
     if any(pad >= stride for pad, stride in zip(pads, strides)):
         raise ValueError(
             "output_padding must be smaller than stride along each axis, got "
@@ -173,8 +148,8 @@ def _prepare_conv(x, kernel, stride, padding, dilation):
             f"kernel has {kernel.shape[2]} input channels (axis 2 of (kh, kw, in, out)) "
             f"but x has {images.shape[-1]} channels"
         )
-    strides = _pair(stride, "stride", minimum=1)
-    dilations = _pair(dilation, "dilation", minimum=1)
+    strides = check.int_pair(stride, "stride", minimum=1)
+    dilations = check.int_pair(dilation, "dilation", minimum=1)
     geometry = [
         _conv_geometry(size, k, s, p, d, axis)
         for size, k, s, p, d, axis in zip(
@@ -193,8 +168,8 @@ def _prepare_transpose(x, kernel, stride, padding, output_padding, dilation):
             f"kernel has {kernel.shape[3]} input channels (axis 3 of the transposed layout "
             f"(kh, kw, out, in)) but x has {images.shape[-1]} channels"
         )
-    strides = _pair(stride, "stride", minimum=1)
-    dilations = _pair(dilation, "dilation", minimum=1)
+    strides = check.int_pair(stride, "stride", minimum=1)
+    dilations = check.int_pair(dilation, "dilation", minimum=1)
     output_paddings = _output_paddings(output_padding, strides)
     geometry = [
         _transpose_geometry(size, k, s, p, a, d, axis)
@@ -363,7 +338,7 @@ def conv_matrix(input_shape, kernel, stride=1, padding="valid", dilation=1):
     if (
         not isinstance(shape, tuple)
         or len(shape) not in (2, 3)
-        or not all(_is_int(size) and size >= 1 for size in shape)
+        or not all(check.is_integer(size) and size >= 1 for size in shape)
     ):
         raise ValueError(
             f"input_shape must be (H, W) or (H, W, C) of positive ints, got {input_shape!r}"
@@ -373,8 +348,8 @@ def conv_matrix(input_shape, kernel, stride=1, padding="valid", dilation=1):
             f"kernel has {kernel.shape[2]} input channels (axis 2 of (kh, kw, in, out)) "
             f"but input_shape has {shape[2]} channels"
         )
-    strides = _pair(stride, "stride", minimum=1)
-    dilations = _pair(dilation, "dilation", minimum=1)
+    strides = check.int_pair(stride, "stride", minimum=1)
+    dilations = check.int_pair(dilation, "dilation", minimum=1)
     (out_h, before_h), (out_w, before_w) = [
         _conv_geometry(size, k, s, p, d, axis)
         for size, k, s, p, d, axis in zip(
@@ -382,6 +357,12 @@ def conv_matrix(input_shape, kernel, stride=1, padding="valid", dilation=1):
             ("height", "width"),
         )
     ]
+    in_channels, out_channels = kernel.shape[2], kernel.shape[3]
+    check.allocation(
+        (out_h * out_w * out_channels, shape[0] * shape[1] * in_channels),
+        "conv_matrix(input_shape, kernel)",
+        itemsize=np.dtype(_dtype(kernel)).itemsize,
+    )
     return _conv_matrix(
         shape[:2], kernel, strides, (before_h, before_w), (out_h, out_w), dilations,
         _dtype(kernel),
@@ -671,8 +652,8 @@ def scatter_steps(x, kernel, stride=1, padding="valid", output_padding=None, dil
            [ 0.,  4.,  6.],
            [ 4., 12.,  9.]])
     """
-    image = _array(x, "x", (2,), "(H, W) (scatter_steps takes one channel)")
-    kernel = _array(kernel, "kernel", (2,), "(kh, kw) (scatter_steps takes one channel)")
+    image = check.real_array(x, "x", ndims=(2,), shape_text="(H, W) (scatter_steps takes one channel)")
+    kernel = check.real_array(kernel, "kernel", ndims=(2,), shape_text="(kh, kw) (scatter_steps takes one channel)")
     height, width = image.shape
     # Step t is the transposed convolution of an image holding only the first
     # t + 1 pixels; by linearity that is the running sum of single-pixel outputs.

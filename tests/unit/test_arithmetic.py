@@ -297,14 +297,12 @@ def test_valid_output_paddings_do_not_depend_on_dilation_in_keras():
     [
         (lambda: conv_output_size(0, 3), "size must be a positive integer, got 0"),
         (lambda: conv_output_size(-4, 3), "size must be a positive integer, got -4"),
-        (lambda: conv_output_size(6.5, 3), "size must be an integer, got 6.5"),
-        (lambda: conv_output_size(6.0, 3), "size must be an integer, got 6.0"),
         (lambda: conv_output_size(6, 0), "kernel_size must be a positive integer, got 0"),
         (lambda: conv_output_size(6, 3, stride=0), "stride must be a positive integer, got 0"),
         (lambda: conv_output_size(6, 3, stride=-1), "stride must be a positive integer, got -1"),
         (lambda: conv_output_size(6, 3, dilation=0), "dilation must be a positive integer, got 0"),
         (lambda: conv_output_size(6, 3, padding="full"), "padding must be 'valid', 'same'"),
-        (lambda: conv_output_size(6, 3, padding=-1), "padding must be an integer >= 0, got -1"),
+        (lambda: conv_output_size(6, 3, padding=-1), "padding must be a non-negative integer, got -1"),
         (lambda: conv_output_size(6, 3, padding=(1, 2, 3)), "padding as a sequence must be"),
         (lambda: conv_output_size(6, 3, padding=(1, -2)), r"padding\[1\] \(after\) must be"),
         (lambda: conv_output_size(2, 3), "kernel_size 3 .* padded input of 2 pixels"),
@@ -322,7 +320,7 @@ def test_valid_output_paddings_do_not_depend_on_dilation_in_keras():
         ),
         (
             lambda: conv_transpose_output_size(4, 3, 2, output_padding=-1),
-            "output_padding must be an integer >= 0, got -1",
+            "output_padding must be a non-negative integer, got -1",
         ),
         (lambda: conv_transpose_output_size(1, 1, padding=1), "expected a positive output size"),
         (lambda: conv_transpose_output_size(1, 2, 2, "same", 0), "got 0"),
@@ -341,15 +339,17 @@ def test_bad_values_raise_value_error_naming_parameter_and_value(call, message):
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: conv_output_size("64", 3), "size must be an integer, got str '64'"),
-        (lambda: conv_output_size(64, None), "kernel_size must be an integer, got NoneType"),
-        (lambda: conv_output_size(64, 3, stride=True), "stride must be an integer, got bool"),
+        (lambda: conv_output_size("64", 3), "size must be a positive integer, got str '64'"),
+        (lambda: conv_output_size(6.5, 3), "size must be a positive integer, got float 6.5"),
+        (lambda: conv_output_size(6.0, 3), "size must be a positive integer, got float 6.0"),
+        (lambda: conv_output_size(64, None), "kernel_size must be a positive integer, got NoneType"),
+        (lambda: conv_output_size(64, 3, stride=True), "stride must be a positive integer, got bool"),
         (lambda: conv_output_size(64, 3, padding=None), "padding must be 'valid', 'same'"),
         (lambda: conv_output_size(64, 3, padding=("1", 1)), r"padding\[0\] \(before\)"),
-        (lambda: pool_output_size(64, [2]), "pool_size must be an integer, got list"),
+        (lambda: pool_output_size(64, [2]), "pool_size must be a positive integer, got list"),
         (lambda: conv_transpose_output_size(4, 3, 2, output_padding="1"), "output_padding"),
-        (lambda: conv_input_sizes(2.0j, 3), "output_size must be an integer, got complex"),
-        (lambda: valid_output_paddings("2"), "stride must be an integer, got str"),
+        (lambda: conv_input_sizes(2.0j, 3), "output_size must be a positive integer, got complex"),
+        (lambda: valid_output_paddings("2"), "stride must be a positive integer, got str"),
     ],
 )
 def test_wrong_types_raise_type_error_naming_parameter(call, message):
@@ -596,7 +596,7 @@ def test_trace_rejects_what_it_cannot_trace():
         trace_shapes(model, target_shape=64)
     with pytest.raises(ValueError, match=r"target_shape\[0\] must be a positive integer, got 0"):
         trace_shapes(model, target_shape=(0, 64, 3))
-    with pytest.raises(TypeError, match=r"target_shape\[0\] must be an integer, got NoneType"):
+    with pytest.raises(TypeError, match=r"target_shape\[0\] must be a positive integer, got NoneType"):
         trace_shapes(model, target_shape=(None, 64, 64, 3))
 
 

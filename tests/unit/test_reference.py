@@ -13,7 +13,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given, reject, settings
 from hypothesis import strategies as st
 
 from deconv_tutor import reference
@@ -323,7 +323,14 @@ def test_transposed_output_shapes_equal_keras_conv2d_transpose_layer(config):
 @given(transpose_configs())
 def test_conv_transpose_matches_keras_ops_conv_transpose(config):
     ours = conv_transpose(**config)
-    theirs = keras_conv_transpose(**config)
+    try:
+        theirs = keras_conv_transpose(**config)
+    except Exception as error:
+        # TensorFlow's CPU kernel for a dilated transposed convolution exists only in its
+        # oneDNN build path, which some processors do not take: nothing to compare there.
+        if max(config["dilation"]) > 1 and "dilation rates larger than 1" in str(error):
+            reject()
+        raise
     assert ours.shape == theirs.shape
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-4)
 
@@ -515,7 +522,9 @@ def test_bad_stride_dilation_or_padding_is_a_value_error_naming_it(
 )
 def test_non_integer_stride_dilation_or_padding_is_a_type_error(function, kernel, options):
     (name, value), = options.items()
-    with pytest.raises(TypeError, match=f"{name} must be an int or a pair of ints, got {value!r}"):
+    expected = "a non-negative integer" if name == "padding" else "a positive integer"
+    message = f"{name} must be {expected} or a pair of them, got {re.escape(repr(value))}"
+    with pytest.raises(TypeError, match=message):
         function(GOOD_X, kernel, **options)
 
 
@@ -613,4 +622,4 @@ def test_the_module_imports_numpy_only():
     # Keras appears in these tests, never in the reference implementations.
     source = Path(reference.__file__).read_text(encoding="utf-8")
     imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
-    assert imports == ["import numpy as np"]
+    assert imports == ["import numpy as np", "from deconv_tutor import _validation as check"]
