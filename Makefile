@@ -1,9 +1,13 @@
 # Two commands do everything: `make lab` opens the course, `make test` checks it.
 SHELL := /bin/bash
+# Any CPython from 3.11 to 3.13 (pyproject.toml's requires-python), e.g. `make lab PYTHON=python3.12`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# One stamp per set of packages: the learner's (lab) and the tests' (test). Each is redone only
+# when pyproject.toml changes, so a second `make lab` or `make test` installs nothing.
+LAB_STAMP := $(VENV)/.installed-lab
+TEST_STAMP := $(VENV)/.installed-test
 KERNEL := deconv-tutor
 # Everything a notebook or test writes stays inside the working folder.
 export KERAS_HOME := $(CURDIR)/.cache/keras
@@ -16,18 +20,36 @@ export IPYTHONDIR := $(CURDIR)/.cache/ipython
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test notebooks bench env kernel browser-deps clean
+# `make lab PYTHON=python3.12` with a .venv made by another Python would silently keep the old one.
+ifeq ($(origin PYTHON)$(filter clean,$(MAKECMDGOALS)),command line)
+VERSION_OF = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifneq ($(wildcard $(BIN)/python),)
+ifneq ($(call VERSION_OF,$(BIN)/python),$(call VERSION_OF,$(PYTHON)))
+$(error $(VENV) was made with Python $(call VERSION_OF,$(BIN)/python), not $(PYTHON): run `make clean` first)
+endif
+endif
+endif
 
-env: $(STAMP)
+.PHONY: lab test lint pytest test-jax notebooks bench env kernel browser-deps clean
 
-# Reinstall only when the package's dependency list changes: a second run is a no-op.
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+env: $(LAB_STAMP)
+
+# The environment is made with $(PYTHON) once; another Python needs `make clean` first.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
 
-kernel: $(STAMP)
+# A learner's set: the package, its imports, JupyterLab and a kernel.
+$(LAB_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+# The tests' set: the learner's, plus the test tools (dev) and nbgrader (instructor).
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,instructor]'
+	@touch $@ $(LAB_STAMP)
+
+kernel: $(LAB_STAMP)
 	@mkdir -p $(JUPYTER_DATA_DIR)
 	@$(BIN)/python -m ipykernel install --prefix $(VENV) --name $(KERNEL) --display-name "Python (deconv-tutor)" >/dev/null
 
@@ -39,16 +61,26 @@ lab: kernel
 browser-deps:
 	@bash .ci/install-chromium
 
-# Unit tests, doctests of every public example, notebooks (nbval) and the browser tests, in one run.
-test: kernel browser-deps
-	DECONV_TUTOR_BUDGET=smoke $(BIN)/python -m pytest tests deconv_tutor notebooks \
-		--doctest-modules --nbval-lax --nbval-current-env \
-		--nbval-sanitize-with tests/notebooks/sanitize.cfg --timeout 900 $(PYTEST_ARGS)
+# Lint and format check first (seconds), then the whole suite.
+test: lint pytest
 
-notebooks: kernel
+# Both checks report before the target fails.
+lint: $(TEST_STAMP)
+	@status=0; $(BIN)/ruff check . || status=1; $(BIN)/ruff format --check . || status=1; exit $$status
+
+# Unit tests, docstring checks, doctests, notebooks (nbval) and the browser tests, in one run;
+# the options live in pyproject.toml, so a plain `pytest` runs the same.
+pytest: $(TEST_STAMP) kernel browser-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The unit tests and doctests again on the JAX backend (the notebooks' stored outputs are TensorFlow's).
+test-jax: $(TEST_STAMP)
+	KERAS_BACKEND=jax $(BIN)/python -m pytest tests/unit deconv_tutor $(PYTEST_ARGS)
+
+notebooks: kernel $(TEST_STAMP)
 	DECONV_TUTOR_BUDGET=$${DECONV_TUTOR_BUDGET:-smoke} $(BIN)/python tests/notebooks/execute.py $(NOTEBOOKS)
 
-bench: $(STAMP)
+bench: $(LAB_STAMP)
 	for script in benchmarks/[!_]*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
