@@ -35,7 +35,11 @@ def notebooks_under(paths):
 
 def execute(path):
     notebook = nbformat.read(path, as_version=4)
-    notebook.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python (deconv-tutor)", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": KERNEL,
+        "display_name": "Python (deconv-tutor)",
+        "language": "python",
+    }
     client = NotebookClient(
         notebook,
         kernel_name=KERNEL,

@@ -6,7 +6,9 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+NOTEBOOKS = sorted(
+    p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+)
 CHAPTERS = [p for p in NOTEBOOKS if "assignments" not in p.parts]
 MAX_BYTES = 2 * 1024 * 1024
 MIN_CHECKED_CELLS = 5
@@ -21,7 +23,9 @@ def _source(cell):
 
 
 def _meant_to_raise(cell):
-    return "raises-exception" in cell.get("metadata", {}).get("tags", []) or "NBVAL_RAISES_EXCEPTION" in _source(cell)
+    return "raises-exception" in cell.get("metadata", {}).get(
+        "tags", []
+    ) or "NBVAL_RAISES_EXCEPTION" in _source(cell)
 
 
 def test_there_are_chapters():
@@ -30,13 +34,17 @@ def test_there_are_chapters():
 
 def test_chapters_are_numbered_in_reading_order():
     numbers = [int(p.name.split("_")[0]) for p in CHAPTERS]
-    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers), [p.name for p in CHAPTERS]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers), [
+        p.name for p in CHAPTERS
+    ]
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_was_executed_top_to_bottom_in_one_fresh_run(path):
     counts = [cell.get("execution_count") for cell in _cells(path)]
-    assert counts == list(range(1, len(counts) + 1)), f"run `make notebooks`: execution counts are {counts}"
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"run `make notebooks`: execution counts are {counts}"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -44,13 +52,17 @@ def test_notebook_holds_no_error_output_except_where_meant(path):
     for cell in _cells(path):
         errors = [o for o in cell.get("outputs", []) if o["output_type"] == "error"]
         if errors and not _meant_to_raise(cell):
-            pytest.fail(f"{path.name}: unexpected {errors[0]['ename']} in cell:\n{_source(cell)[:300]}")
+            pytest.fail(
+                f"{path.name}: unexpected {errors[0]['ename']} in cell:\n{_source(cell)[:300]}"
+            )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_cells_meant_to_raise_did_raise(path):
     for cell in filter(_meant_to_raise, _cells(path)):
-        assert any(o["output_type"] == "error" for o in cell.get("outputs", [])), _source(cell)[:300]
+        assert any(o["output_type"] == "error" for o in cell.get("outputs", [])), _source(cell)[
+            :300
+        ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -61,9 +73,13 @@ def test_notebook_is_under_two_megabytes(path):
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_checks_at_least_five_deterministic_outputs(path):
     checked = [c for c in _cells(path) if "# NBVAL_CHECK_OUTPUT" in _source(c)]
-    assert len(checked) >= MIN_CHECKED_CELLS, f"{path.name} marks {len(checked)} cells # NBVAL_CHECK_OUTPUT"
+    assert len(checked) >= MIN_CHECKED_CELLS, (
+        f"{path.name} marks {len(checked)} cells # NBVAL_CHECK_OUTPUT"
+    )
     for cell in checked:
-        assert cell.get("outputs"), f"{path.name}: a checked cell has no output to compare:\n{_source(cell)[:200]}"
+        assert cell.get("outputs"), (
+            f"{path.name}: a checked cell has no output to compare:\n{_source(cell)[:200]}"
+        )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -76,4 +92,6 @@ def test_chapter_has_goals_summary_and_exercises(path):
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_prepares_the_environment_first(path):
     first = _source(_cells(path)[0])
-    assert "environment.prepare(" in first, f"{path.name}: the first code cell must call environment.prepare()"
+    assert "environment.prepare(" in first, (
+        f"{path.name}: the first code cell must call environment.prepare()"
+    )
