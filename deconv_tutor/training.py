@@ -1,11 +1,16 @@
 """Hardware, budgets and resumable fitting: everything a training cell needs.
 
-A training cell in the course looks like this::
+A training cell in the course looks like this, in every chapter::
 
     budget = training.select_budget()          # smoke | cpu | gpu, and why
     with training.configure(budget):           # mixed precision, multi-GPU scope
-        model = models.encoder_decoder(...)
+        model = models.encoder_decoder(...)    # build *and* compile here
     history = training.fit(model, data, budget=budget, run_dir="runs/denoise")
+
+:func:`fit` trains a model on the devices it was built on (:func:`replicas`); on a
+machine with several GPUs, a model built outside ``configure`` is refused with a message
+rather than left to crash inside the backend. Batches are split evenly over the devices:
+array data whose last batch would not split is topped up from the epoch's first samples.
 
 Three ideas live here:
 
@@ -40,6 +45,8 @@ import sys
 import keras
 import numpy as np
 
+from deconv_tutor import _validation as check
+
 #: Budget names, from the smallest to the largest.
 BUDGET_NAMES = ("smoke", "cpu", "gpu")
 
@@ -55,11 +62,6 @@ _DISTRIBUTION_KINDS = ("single", "mirrored", "data_parallel")
 
 def _quoted(names):
     return ", ".join(repr(name) for name in names)
-
-
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,7 +109,7 @@ class Budget:
         if self.name not in BUDGET_NAMES:
             raise ValueError(f"name must be one of {_quoted(BUDGET_NAMES)}, got {self.name!r}")
         for field in ("epochs", "steps_per_epoch", "batch_size", "patch_size", "filters"):
-            _check_positive_int(getattr(self, field), field)
+            check.integer(getattr(self, field), field, minimum=1)
         if not isinstance(self.reason, str):
             raise TypeError(f"reason must be a string, got {type(self.reason).__name__}")
 
@@ -351,7 +353,7 @@ def choose_distribution(hardware_info, batch_size=None):
     hardware_info = _check_hardware(hardware_info)
     count = hardware_info["gpu_count"]
     if batch_size is not None:
-        _check_positive_int(batch_size, "batch_size")
+        check.integer(batch_size, "batch_size", minimum=1)
     if count < 2 or (batch_size is not None and batch_size % count):
         return "single"
     return {"tensorflow": "mirrored", "jax": "data_parallel"}.get(
@@ -463,14 +465,65 @@ def describe(budget=None, *, hardware_info=None):
 
 @functools.cache
 def _engine(kind):
-    """One strategy / distribution per process: creating them twice wastes GPU memory."""
+    """One strategy / distribution per process: creating them twice wastes GPU memory.
+
+    It spreads over the devices the backend trains on: the GPUs when there are any, else
+    the CPU devices, which is how the tests run it on two simulated devices.
+    """
     if kind == "mirrored":
         import tensorflow as tf
 
-        return tf.distribute.MirroredStrategy()
+        devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy(devices=[device.name for device in devices])
     if kind == "data_parallel":
-        return keras.distribution.DataParallel(devices=keras.distribution.list_devices("gpu"))
+        return keras.distribution.DataParallel(devices=keras.distribution.list_devices())
     raise ValueError(f"kind must be one of {_quoted(_DISTRIBUTION_KINDS[1:])}, got {kind!r}")
+
+
+def _model_engine(model):
+    """The data-parallel engine ``model`` was built under, or None for one device."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        strategy = model.distribute_strategy
+        return None if strategy is tf.distribute.get_strategy() or (
+            strategy.num_replicas_in_sync == 1
+        ) else strategy
+    if backend == "jax" and model.variables:
+        sharding = getattr(model.variables[0].value, "sharding", None)
+        if sharding is not None and len(sharding.device_set) > 1:
+            return _engine("data_parallel")
+    return None
+
+
+def replicas(model):
+    """How many devices ``model`` trains on: the replicas of the engine it was built under.
+
+    A model built inside ``with configure(budget):`` on a machine with several GPUs has
+    one replica per GPU; any other model has one. :func:`fit` trains it there.
+
+    Parameters
+    ----------
+    model : keras.Model
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> replicas(keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)]))
+    1
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    engine = _model_engine(model)
+    if engine is None:
+        return 1
+    if hasattr(engine, "num_replicas_in_sync"):
+        return engine.num_replicas_in_sync
+    return int(engine.device_mesh.devices.size)
 
 
 @contextlib.contextmanager
@@ -482,7 +535,8 @@ def strategy_scope(budget=None, *, hardware_info=None):
     :func:`choose_distribution` (``tf.distribute.MirroredStrategy`` on TensorFlow,
     ``keras.distribution.DataParallel`` on JAX) and yields it. The model remembers
     a TensorFlow strategy; on JAX, :func:`fit` re-enters the distribution while
-    training so batches are sharded over the GPUs.
+    training so batches are sharded over the GPUs. Without GPUs, the engine spreads over
+    the CPU devices the backend lists (two simulated ones in the tests).
 
     Parameters
     ----------
@@ -567,9 +621,8 @@ def set_seed(seed=0, *, deterministic=None):
     >>> bool((keras.random.uniform((2,)).numpy() == first).all())
     True
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    keras.utils.set_random_seed(int(seed))
+    seed = check.integer(seed, "seed", minimum=0)
+    keras.utils.set_random_seed(seed)
     if keras.backend.backend() != "tensorflow":
         return
     if deterministic is None:
@@ -742,6 +795,63 @@ class _LivePlot(keras.callbacks.Callback):
             self.handle.update(self._image())
 
 
+def _is_array_pair(data):
+    return (
+        isinstance(data, tuple) and len(data) == 2 and all(isinstance(p, np.ndarray) for p in data)
+    )
+
+
+class _FullBatches(keras.utils.PyDataset):
+    """Arrays as batches that all have ``batch_size`` samples, for data-parallel training.
+
+    A last batch that would not split evenly over the devices (JAX refuses it) is topped up
+    with the first samples of the epoch's order instead: every sample is still seen every
+    epoch, none is dropped. Training batches are shuffled anew each epoch, as Keras does.
+    """
+
+    def __init__(self, inputs, targets, batch_size, shuffle):
+        super().__init__()
+        self.inputs, self.targets = inputs, targets
+        self.batch_size, self.shuffle = batch_size, shuffle
+        self.epoch = 0
+        self.order = self._order()
+
+    def _order(self):
+        count = len(self.inputs)
+        if not self.shuffle:
+            return np.arange(count)
+        return np.random.default_rng([0, self.epoch]).permutation(count)
+
+    def __len__(self):
+        return -(-len(self.inputs) // self.batch_size)
+
+    def __getitem__(self, index):
+        positions = np.arange(index * self.batch_size, (index + 1) * self.batch_size)
+        chosen = self.order[positions % len(self.order)]
+        return self.inputs[chosen], self.targets[chosen]
+
+    def on_epoch_end(self):
+        self.epoch += 1
+        self.order = self._order()
+
+
+def _split_evenly(inputs, targets, batch_size, replica_count, name):
+    """Data whose every batch splits evenly over ``replica_count`` devices, or a clear error."""
+    if targets is not None:
+        if batch_size % replica_count:
+            raise ValueError(
+                f"budget.batch_size must be a multiple of the {replica_count} devices, got {batch_size}"
+            )
+        return _FullBatches(inputs, targets, batch_size, shuffle=True), None, None
+    size = getattr(inputs, "batch_size", None)
+    if size is not None and size % replica_count:
+        raise ValueError(
+            f"{name} must give batches that split evenly over the {replica_count} devices, got "
+            f"batch_size={size}"
+        )
+    return inputs, targets, batch_size
+
+
 def _restore(model, run_dir):
     """Load weights and optimizer state of ``run_dir/last.keras`` into ``model``."""
     if not model.built:
@@ -849,7 +959,7 @@ def fit(
         )
     budget = _resolve_budget(budget)
     epochs = budget.epochs if epochs is None else epochs
-    _check_positive_int(epochs, "epochs")
+    epochs = check.integer(epochs, "epochs", minimum=1)
     if verbose not in ("auto", 0, 1, 2) or isinstance(verbose, bool):
         raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
     if run_dir is None:
@@ -891,21 +1001,30 @@ def fit(
     if live_plot:
         extra.append(_LivePlot(checkpoint))
 
-    if (
-        isinstance(train_data, tuple)
-        and len(train_data) == 2
-        and all(isinstance(part, np.ndarray) for part in train_data)
-    ):
+    if _is_array_pair(train_data):
         inputs, targets, batch_size = train_data[0], train_data[1], budget.batch_size
     else:
         inputs, targets, batch_size = train_data, None, None
 
-    info = hardware()
-    jax_distribution = (
-        choose_distribution(info, budget.batch_size) == "data_parallel"
-        and keras.distribution.distribution() is None
+    engine = _model_engine(model)
+    planned = choose_distribution(hardware(), budget.batch_size)
+    if engine is None and planned != "single":
+        raise ValueError(
+            f"model must be built inside `with training.configure(budget):` to train on the "
+            f"{hardware()['gpu_count']} GPUs of this machine ({planned}); it was built on one device"
+        )
+    replica_count = replicas(model)
+    if replica_count > 1:
+        inputs, targets, batch_size = _split_evenly(
+            inputs, targets, batch_size, replica_count, "train_data"
+        )
+        if _is_array_pair(validation_data):
+            validation_data = _FullBatches(*validation_data, budget.batch_size, shuffle=False)
+    # Keras's JAX trainer shards batches only inside the distribution's scope.
+    jax_engine = engine is not None and keras.backend.backend() == "jax"
+    scope = engine.scope() if jax_engine and keras.distribution.distribution() is None else (
+        contextlib.nullcontext()
     )
-    scope = _engine("data_parallel").scope() if jax_distribution else contextlib.nullcontext()
     try:
         with scope:
             history = model.fit(
