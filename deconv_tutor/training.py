@@ -616,9 +616,9 @@ def set_seed(seed=0, *, deterministic=None):
     Examples
     --------
     >>> set_seed(0)
-    >>> first = keras.random.uniform((2,)).numpy()
+    >>> first = keras.ops.convert_to_numpy(keras.random.uniform((2,)))
     >>> set_seed(0)
-    >>> bool((keras.random.uniform((2,)).numpy() == first).all())
+    >>> bool((keras.ops.convert_to_numpy(keras.random.uniform((2,))) == first).all())
     True
     """
     seed = check.integer(seed, "seed", minimum=0)

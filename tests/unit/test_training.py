@@ -204,9 +204,9 @@ def test_configure_leaves_float32_on_a_cpu_and_sets_mixed_precision_on_a_gpu():
 
 def test_set_seed_repeats_random_numbers_and_rejects_bad_seeds():
     training.set_seed(3)
-    first = keras.random.normal((4,)).numpy()
+    first = keras.ops.convert_to_numpy(keras.random.normal((4,)))
     training.set_seed(3)
-    np.testing.assert_array_equal(keras.random.normal((4,)).numpy(), first)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(keras.random.normal((4,))), first)
     with pytest.raises(ValueError, match="seed must be a non-negative integer, got -1"):
         training.set_seed(-1)
 
@@ -259,7 +259,7 @@ class Recorder(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self.start_weights = [weight.copy() for weight in self.model.get_weights()]
-        self.start_iterations = int(self.model.optimizer.iterations.numpy())
+        self.start_iterations = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epochs.append(epoch)
