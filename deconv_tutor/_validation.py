@@ -431,6 +431,59 @@ def video(value, name="video", dtype=np.float32):
     return array
 
 
+def image(value, name="image", *, channels=None, like=None):
+    """Return one image, ``(height, width)`` or ``(height, width, channels)``, as float32.
+
+    The values are any finite reals (a model's input need not lie in [0, 1]); integer and
+    boolean data are converted, complex, string and object data refused.
+
+    Parameters
+    ----------
+    value : array_like
+        The argument to check.
+    name : str
+        The parameter's name, used in the message.
+    channels : tuple of int, optional
+        The channel counts a 3-D image may have (default: any).
+    like : tuple, optional
+        A ``(height, width, channels)`` the image must match, ``None`` for any size (a
+        model's input shape); a 2-D image counts as one channel.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32, the rank it came with.
+
+    Examples
+    --------
+    >>> image([[0, 1], [1, 0]], "frame").dtype
+    dtype('float32')
+    >>> image(np.zeros((4, 4, 2)), "frame", channels=(1, 3))
+    Traceback (most recent call last):
+    ...
+    ValueError: frame must have 1 or 3 channels, got shape (4, 4, 2)
+    >>> image(np.zeros((4, 5, 3)), "frame", like=(None, 4, 3))
+    Traceback (most recent call last):
+    ...
+    ValueError: frame must match the model input (height, width, channels) = (None, 4, 3), got (4, 5, 3) (differs in width)
+    """
+    array = real_array(
+        value, name, ndims=(2, 3), shape_text="(height, width) or (height, width, channels)"
+    )
+    if array.ndim == 3 and channels is not None and array.shape[-1] not in channels:
+        expected = " or ".join(str(count) for count in channels)
+        raise ValueError(f"{name} must have {expected} channels, got shape {array.shape}")
+    if like is not None:
+        got = array.shape if array.ndim == 3 else (*array.shape, 1)
+        for size, wanted, axis in zip(got, like, ("height", "width", "channels")):
+            if wanted is not None and size != wanted:
+                raise ValueError(
+                    f"{name} must match the model input (height, width, channels) = "
+                    f"{tuple(like)}, got {array.shape} (differs in {axis})"
+                )
+    return array.astype(np.float32, copy=False)
+
+
 def psf(value, name="psf", *, frame_shape=None, tolerance=1e-3):
     """Return a point-spread function as float64 after checking it.
 

@@ -596,93 +596,31 @@ class _Node:
         return None if height is None or width is None else (height, width)
 
 
-def _per_sample(tensor):
-    return tuple(tensor.shape[1:])
-
-
-def _graph_tensor_ids(outputs):
-    """Ids of every tensor on a path to ``outputs``, following Keras's tensor history."""
-    import keras
-
-    seen, stack = set(), list(outputs)
-    while stack:
-        tensor = stack.pop()
-        if id(tensor) in seen:
-            continue
-        seen.add(id(tensor))
-        # _keras_history is how Keras itself links a symbolic tensor to the call that
-        # made it; there is no public accessor for it.
-        history = getattr(tensor, "_keras_history", None)
-        if history is None:
-            continue
-        call = history.operation._inbound_nodes[history.node_index]
-        stack.extend(keras.tree.flatten(call.input_tensors))
-    return seen
-
-
 def _model_graph(model):
-    """The model's inputs and layer calls in graph order, linked by their tensors."""
+    """The model's inputs and layer calls in graph order, with what the trace needs."""
     import keras  # lazy: importing keras costs seconds
 
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    try:
-        inputs = keras.tree.flatten(model.inputs)
-        outputs = keras.tree.flatten(model.outputs)
-    except (AttributeError, ValueError) as error:
-        raise ValueError(
-            "model must be built on a known input shape (start it with keras.Input(...)), "
-            f"got an unbuilt model: {error}"
-        ) from None
+    from deconv_tutor import _graph
 
-    graph = _graph_tensor_ids(outputs)
+    calls = _graph.layer_calls(model)
     nodes, producer = [], {}
-    for tensor in inputs:
-        history = getattr(tensor, "_keras_history", None)  # Keras's link tensor -> layer
-        name = history.operation.name if history is not None else tensor.name
-        producer[id(tensor)] = len(nodes)
-        nodes.append(_Node(name, None, "InputLayer", [], [_per_sample(tensor)], 0, True))
-
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.InputLayer):
-            continue
-        # A layer's inbound nodes are its calls; keep the ones made inside this model
-        # (a nested model also has calls of its own graph, a shared layer several here).
-        calls = [
-            node
-            for node in layer._inbound_nodes
-            if any(id(t) in graph for t in keras.tree.flatten(node.output_tensors))
-        ]
-        if len(calls) != 1:
-            raise ValueError(
-                f"trace_shapes traces every layer once, got layer {layer.name!r} called "
-                f"{len(calls)} times in this model"
-            )
-        call = calls[0]
-        index = len(nodes)
-        sources = [producer.get(id(t)) for t in keras.tree.flatten(call.input_tensors)]
-        if None in sources:
-            raise ValueError(
-                f"model.layers must list layers in graph order, got layer {layer.name!r} "
-                "before a layer that feeds it"
-            )
-        inbound = sorted(set(sources))
-        out_tensors = keras.tree.flatten(call.output_tensors)
-        for tensor in out_tensors:
+    for index, call in enumerate(calls):
+        for tensor in call.outputs:
             producer[id(tensor)] = index
         nodes.append(
             _Node(
-                layer.name,
-                layer,
-                type(layer).__name__,
-                inbound,
-                [_per_sample(t) for t in out_tensors],
-                int(layer.count_params()),
-                False,
+                call.name,
+                call.layer,
+                call.class_name,
+                sorted(set(call.parents)),
+                call.output_shapes,
+                0 if call.is_input else int(call.layer.count_params()),
+                call.is_input,
             )
         )
-    output_nodes = [producer.get(id(t)) for t in outputs]
-    return nodes, output_nodes, [_per_sample(t) for t in outputs]
+    outputs = keras.tree.flatten(model.outputs)
+    output_nodes = [producer.get(id(tensor)) for tensor in outputs]
+    return nodes, output_nodes, [tuple(tensor.shape[1:]) for tensor in outputs]
 
 
 def _resampling(layer):
