@@ -8,6 +8,8 @@ import sys
 
 import numpy as np
 
+from deconv_tutor import _validation as check
+
 #: Variables pointing at per-user folders, redirected into the working folder.
 CACHE_VARIABLES = {
     "KERAS_HOME": "keras",
@@ -68,8 +70,7 @@ def prepare(seed=0, workdir=None):
     >>> os.environ["KERAS_BACKEND"] in {"tensorflow", "jax", "torch"}
     True
     """
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = check.integer(seed, "seed", minimum=0)
     cache = pathlib.Path(workdir or find_workdir()) / ".cache"
     for variable, folder in CACHE_VARIABLES.items():
         if variable not in os.environ:

@@ -27,6 +27,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from deconv_tutor import _validation as check
+
 __all__ = [
     "VideoHTML",
     "as_display_image",
@@ -72,11 +74,9 @@ def as_display_image(image, name="image"):
     >>> as_display_image(np.full((2, 2, 1), 1.5)).tolist()
     [[1.0, 1.0], [1.0, 1.0]]
     """
-    array = np.asarray(image)
+    array = check.real_array(image, name, allow_empty=True)
     if array.dtype == bool:
         array = array.astype(np.float32)
-    if not (np.issubdtype(array.dtype, np.number)):
-        raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype}")
     if array.ndim == 3 and array.shape[-1] == 1:
         array = array[..., 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] not in (3, 4)):
@@ -88,10 +88,7 @@ def as_display_image(image, name="image"):
         raise ValueError(f"{name} must not be empty, got shape {np.shape(image)}")
     if array.dtype == np.uint8:
         return array
-    array = array.astype(np.float32, copy=False)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must contain only finite values, got NaN or infinity")
-    return np.clip(array, 0.0, 1.0)
+    return np.clip(array.astype(np.float32, copy=False), 0.0, 1.0)
 
 
 def _closed(figure):
@@ -168,10 +165,8 @@ def show_images(images, titles=None, ncols=None, cmap=None, size=2.5, vmin=None,
             raise ValueError(f"titles must have one entry per image ({count}), got {len(titles)}")
     if ncols is None:
         ncols = min(count, 8)
-    if not isinstance(ncols, (int, np.integer)) or ncols < 1:
-        raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
-    if not size > 0:
-        raise ValueError(f"size must be positive, got {size!r}")
+    ncols = check.integer(ncols, "ncols", minimum=1)
+    size = check.number(size, "size", minimum=0, exclusive_minimum=True)
     ncols = min(int(ncols), count)
     nrows = math.ceil(count / ncols)
     figure = _new_figure(size * ncols, size * nrows + (0.3 if suptitle else 0.0))
@@ -324,12 +319,8 @@ def _video_to_uint8(video, name="video"):
         )
     if array.shape[0] == 0:
         raise ValueError(f"{name} must have at least one frame, got shape {array.shape}")
-    if array.dtype == np.uint8:
-        return array
-    array = array.astype(np.float32, copy=False)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must contain only finite values, got NaN or infinity")
-    return (np.clip(array, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    # A model's output may stray a little outside [0, 1]: shown, it is black or white.
+    return check.to_uint8(array, name, clip=True)
 
 
 def _gif_bytes(frames_uint8, fps, loop=True):
@@ -417,10 +408,8 @@ def show_video(video, fps=8, *, width=None, format="gif", loop=True, max_bytes=M
     >>> animation.nbytes < 20_000
     True
     """
-    if fps is None or not fps > 0:
-        raise ValueError(f"fps must be a positive number, got {fps!r}")
-    if format not in ("gif", "webp", "jshtml"):
-        raise ValueError(f'format must be "gif", "webp" or "jshtml", got {format!r}')
+    fps = check.number(fps, "fps", minimum=0, exclusive_minimum=True)
+    check.choice(format, "format", ("gif", "webp", "jshtml"))
     caption = ""
     if isinstance(video, Mapping):
         if len(video) == 0:
@@ -437,8 +426,7 @@ def show_video(video, fps=8, *, width=None, format="gif", loop=True, max_bytes=M
     height, frame_width = frames.shape[1:3]
     if width is None:
         width = max(frame_width, 256)
-    if not isinstance(width, (int, np.integer)) or width < 1:
-        raise ValueError(f"width must be a positive integer, got {width!r}")
+    width = check.integer(width, "width", minimum=1)
     if format in ("gif", "webp"):
         encoder = _gif_bytes if format == "gif" else _webp_bytes
         encoded = base64.b64encode(encoder(frames, fps, loop)).decode("ascii")
@@ -507,12 +495,7 @@ def kernel_heatmap(kernel, ax=None, *, cmap="RdBu_r", fmt=None, title=None, size
     >>> [text.get_text() for text in figure.axes[0].texts][:4]
     ['0', '-1', '0', '-1']
     """
-    values = np.asarray(kernel, dtype=np.float64)
-    if values.ndim != 2 or min(values.shape) == 0:
-        raise ValueError(f"kernel must be a non-empty 2-D array (kh, kw), got shape "
-                         f"{np.shape(kernel)}")
-    if not np.all(np.isfinite(values)):
-        raise ValueError("kernel must contain only finite values, got NaN or infinity")
+    values = check.real_array(kernel, "kernel", ndims=(2,), shape_text="(kh, kw)").astype(np.float64)
     if fmt is None:
         fmt = "{:.0f}" if np.all(values == np.round(values)) else "{:.2f}"
     rows, cols = values.shape

@@ -28,29 +28,14 @@ import time
 import keras
 import numpy as np
 
+from deconv_tutor import _validation as check
+
 from deconv_tutor import models
 
 #: Frame rate of cinema, and the default bar for "real time".
 REAL_TIME_FPS = 24
 
 _FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
-
-
-def _check_int(value, name, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_positive_number(value, name):
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float, np.integer, np.floating))
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
 
 
 def _wait(result):
@@ -100,8 +85,8 @@ def matmul_ceiling(size=1024, dtype="float32", repeats=5):
     >>> rate > 0
     True
     """
-    size = _check_int(size, "size", 16)
-    repeats = _check_int(repeats, "repeats", 1)
+    size = check.integer(size, "size", minimum=16)
+    repeats = check.integer(repeats, "repeats", minimum=1)
     if dtype not in _FLOAT_DTYPES:
         raise ValueError(
             f"dtype must be one of {', '.join(map(repr, _FLOAT_DTYPES))}, got {dtype!r}"
@@ -141,8 +126,8 @@ def memory_bandwidth(megabytes=64, repeats=5):
     >>> memory_bandwidth(megabytes=1, repeats=2) > 0
     True
     """
-    megabytes = _check_positive_number(megabytes, "megabytes")
-    repeats = _check_int(repeats, "repeats", 1)
+    megabytes = check.number(megabytes, "megabytes", minimum=0, exclusive_minimum=True)
+    repeats = check.integer(repeats, "repeats", minimum=1)
     count = max(int(megabytes * 1e6 // 4), 1)
     rng = np.random.default_rng(0)
     a = keras.ops.convert_to_tensor(rng.random(count, dtype=np.float32))
@@ -159,11 +144,8 @@ def _check_model_and_shape(model, frame_shape):
             "frame_shape must be the shape of one input sample, e.g. (480, 848, 3), "
             f"got {frame_shape!r}"
         )
-    for size in frame_shape:
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise ValueError(
-                f"frame_shape must hold positive integers, e.g. (480, 848, 3), got {frame_shape!r}"
-            )
+    for axis, size in enumerate(frame_shape):
+        check.integer(size, f"frame_shape[{axis}]", minimum=1)
     expected = tuple(model.inputs[0].shape[1:])
     if len(expected) != len(frame_shape) or any(
         want is not None and want != got for want, got in zip(expected, frame_shape)
@@ -228,9 +210,9 @@ def throughput(model, frame_shape, batch_size=1, frames=8, warmup=1, seed=0):
     1.0
     """
     frame_shape = _check_model_and_shape(model, frame_shape)
-    batch_size = _check_int(batch_size, "batch_size", 1)
-    frames = _check_int(frames, "frames", 1)
-    warmup = _check_int(warmup, "warmup", 0)
+    batch_size = check.integer(batch_size, "batch_size", minimum=1)
+    frames = check.integer(frames, "frames", minimum=1)
+    warmup = check.integer(warmup, "warmup", minimum=0)
     rng = np.random.default_rng(seed)
     batch = rng.random((batch_size, *frame_shape), dtype=np.float32)
     # A fresh predict function traces at this exact shape. Reusing one traced at another
@@ -278,7 +260,7 @@ def real_time(fps, target=REAL_TIME_FPS):
     >>> real_time(30.0), real_time(12.5), real_time(50, target=60)
     (True, False, False)
     """
-    return _check_positive_number(fps, "fps") >= _check_positive_number(target, "target")
+    return check.number(fps, "fps", minimum=0, exclusive_minimum=True) >= check.number(target, "target", minimum=0, exclusive_minimum=True)
 
 
 def max_macs_per_pixel(gflops, output_size, fps=REAL_TIME_FPS):
@@ -307,8 +289,8 @@ def max_macs_per_pixel(gflops, output_size, fps=REAL_TIME_FPS):
     >>> round(max_macs_per_pixel(100.0, (720, 1280)))
     2261
     """
-    gflops = _check_positive_number(gflops, "gflops")
-    fps = _check_positive_number(fps, "fps")
+    gflops = check.number(gflops, "gflops", minimum=0, exclusive_minimum=True)
+    fps = check.number(fps, "fps", minimum=0, exclusive_minimum=True)
     if (
         not isinstance(output_size, (tuple, list))
         or len(output_size) != 2

@@ -184,7 +184,7 @@ def test_kernel_heatmap_draws_into_a_given_axes_and_leaves_that_figure_open():
 
 
 def test_kernel_heatmap_rejects_anything_but_a_finite_2d_kernel():
-    with pytest.raises(ValueError, match="2-D"):
+    with pytest.raises(ValueError, match=r"kernel must have shape \(kh, kw\)"):
         plotting.kernel_heatmap(np.ones((3, 3, 1, 1)))
     with pytest.raises(ValueError, match="finite"):
         plotting.kernel_heatmap([[np.nan]])

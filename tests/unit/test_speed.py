@@ -15,16 +15,16 @@ def test_matmul_ceiling_is_a_positive_finite_rate():
 
 
 @pytest.mark.parametrize(
-    "kwargs, parameter",
+    "kwargs, parameter, error",
     [
-        ({"size": 8}, "size"),
-        ({"size": 64.0}, "size"),
-        ({"repeats": 0}, "repeats"),
-        ({"dtype": "int32"}, "dtype"),
+        ({"size": 8}, "size", ValueError),
+        ({"size": 64.0}, "size", TypeError),
+        ({"repeats": 0}, "repeats", ValueError),
+        ({"dtype": "int32"}, "dtype", ValueError),
     ],
 )
-def test_matmul_ceiling_rejects_bad_input_naming_the_parameter(kwargs, parameter):
-    with pytest.raises(ValueError, match=parameter):
+def test_matmul_ceiling_rejects_bad_input_naming_the_parameter(kwargs, parameter, error):
+    with pytest.raises(error, match=parameter):
         speed.matmul_ceiling(**kwargs)
 
 
