@@ -1,26 +1,28 @@
-"""Keras model builders: the article's model, restoration, segmentation and temporal models, costs.
+"""Keras model builders: the article's model and its fix, restoration and temporal models.
 
 Chapter 04 reproduces the article's model (:data:`ARTICLE_LISTING`,
 :func:`article_model`), shows why ``fit`` fails (a 20x20x3 output for a 64x64x3
 target), and fixes it with :func:`encoder_decoder`: ``"same"`` padding, as many
 upsamplings as poolings, and the transposed convolution the article imported but
-never used. :func:`segmentation_head` is the softmax output layer of the article's
-layer zoo; :func:`softmax_segmenter` puts it on the same encoder-decoder.
-:func:`parameter_count` and :func:`macs_per_pixel` measure what a model costs.
+never used. :func:`softmax_segmenter` puts the softmax output layer of the article's
+layer zoo (:func:`deconv_tutor.layers.segmentation_head`) on the same encoder-decoder.
 
-The later chapters' models take frames of any size and are compiled for training:
+The later chapters' models take frames of any size and are compiled for training by
+:func:`compile_restoration`:
 
 - denoising (chapter 06): :func:`dncnn` (residual CNN), :func:`denoiser_encoder_decoder`
   (strided convolutions down, transposed convolutions up);
 - super-resolution (chapter 07): :func:`fsrcnn` (transposed-convolution head),
-  :func:`espcn` (sub-pixel head, :class:`DepthToSpace`), :func:`resize_conv_upscaler`;
+  :func:`espcn` (sub-pixel head), :func:`resize_conv_upscaler`;
 - deblurring (chapter 03): :func:`deblurrer`;
-- segmentation (chapter 08): :func:`fcn_segmenter` (bilinear-initialised transposed
-  convolution, :func:`bilinear_kernel`) and :func:`unet`;
 - temporal models (chapter 09): :func:`temporal_denoiser` (early fusion or ``Conv3D``).
 
-:func:`compile_restoration` compiles any restoration model; :data:`ZOO` lists the
-builders for the benchmarks.
+:data:`ZOO` lists them, with chapter 08's segmenters, for the benchmarks.
+
+Three neighbours hold what is not a builder: :mod:`deconv_tutor.layers` (the custom
+layers, e.g. ESPCN's ``DepthToSpace``), :mod:`deconv_tutor.cost` (weights and
+multiply-adds per pixel of any model) and :mod:`deconv_tutor.segmenters` (the models
+that label pixels, chapter 08).
 
 Layers are spelled ``keras.layers.Conv2DTranspose(...)``; every layer of a
 built model has a readable name (``down1_conv``, ``up1_transpose``, ...), so the
@@ -28,12 +30,24 @@ feature-map widgets can list them.
 """
 
 import functools
-import math
 import warnings
 
 import keras
-import numpy as np
+import numpy as np  # noqa: F401 (the examples use it)
 
+from deconv_tutor import _validation as check
+from deconv_tutor import segmenters
+
+# Imported for the examples below; deconv_tutor.speed and benchmarks/ still call them
+# through this module (models.macs_per_pixel), chapters call deconv_tutor.cost.
+from deconv_tutor.cost import macs_per_pixel, parameter_count  # noqa: F401
+from deconv_tutor.layers import (
+    DepthToSpace,
+    FramesToChannels,
+    Resize2D,
+    SelectFrame,
+    segmentation_head,
+)
 from deconv_tutor.metrics import psnr_metric, ssim_metric
 
 #: The article's Keras listing, verbatim (it does not train: see :func:`article_model`).
@@ -100,37 +114,56 @@ def article_model():
     return namespace["model"]
 
 
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+def _trunk_arguments(input_shape, filters, depth, upsampling):
+    """The encoder-decoder's arguments, checked; ``input_shape`` as a tuple.
 
-
-def _check_input_shape(input_shape, depth):
-    """(H, W, C) with H, W None or divisible by 2**depth; returns it as a tuple."""
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+    Beyond their types, one rule belongs to the architecture: a given height or width must
+    be divisible by ``2**depth``, since each pooling halves it and each upsampling doubles it.
+    """
+    filters = check.integer(filters, "filters", minimum=1)
+    depth = check.integer(depth, "depth", minimum=1)
+    check.choice(upsampling, "upsampling", UPSAMPLING_MODES)
+    if not isinstance(input_shape, (tuple, list)):
+        raise TypeError(
+            f"input_shape must be (height, width, channels), got {type(input_shape).__name__} "
+            f"{input_shape!r}"
+        )
+    if len(input_shape) != 3:
         raise ValueError(f"input_shape must be (height, width, channels), got {input_shape!r}")
     height, width, channels = input_shape
-    _check_positive_int(channels, "input_shape channels")
+    channels = check.integer(channels, "input_shape channels", minimum=1)
     factor = 2**depth
+    sizes = []
     for name, size in (("height", height), ("width", width)):
-        if size is None:
-            continue
-        _check_positive_int(size, f"input_shape {name}")
-        if size % factor:
-            raise ValueError(
-                f"input_shape {name} must be divisible by 2**depth = {factor} (depth={depth}),"
-                f" got {size}: each of the {depth} poolings halves it, and each upsampling doubles it"
-            )
-    return tuple(input_shape)
+        if size is not None:
+            size = check.integer(size, f"input_shape {name}", minimum=1)
+            if size % factor:
+                raise ValueError(
+                    f"input_shape {name} must be divisible by 2**depth = {factor} (depth={depth}),"
+                    f" got {size}: each of the {depth} poolings halves it, and each upsampling"
+                    " doubles it"
+                )
+        sizes.append(size)
+    return (*sizes, channels), filters, depth
 
 
-def _check_architecture(filters, depth, upsampling):
-    _check_positive_int(filters, "filters")
-    _check_positive_int(depth, "depth")
-    if upsampling not in UPSAMPLING_MODES:
-        raise ValueError(
-            f"upsampling must be one of {', '.join(map(repr, UPSAMPLING_MODES))}, got {upsampling!r}"
+def _output_activation(output_activation):
+    """None or the name of a Keras activation, checked before any layer is built."""
+    if output_activation is None:
+        return "linear"
+    if not isinstance(output_activation, str):
+        raise TypeError(
+            "output_activation must be None or the name of a Keras activation such as "
+            f"'sigmoid', got {type(output_activation).__name__} {output_activation!r}"
         )
+    try:
+        keras.activations.get(output_activation)
+    except (ValueError, TypeError):
+        raise ValueError(
+            "output_activation must be None or the name of a Keras activation such as "
+            f"'sigmoid', 'linear', 'relu' or 'tanh', got {output_activation!r}"
+        ) from None
+    return output_activation
 
 
 def _encoder_decoder_trunk(inputs, filters, depth, upsampling):
@@ -213,16 +246,14 @@ def encoder_decoder(
     >>> encoder_decoder((None, None, 1), filters=4, depth=2, upsampling="upsample_conv").outputs[0].shape
     (None, None, None, 1)
     """
-    _check_architecture(filters, depth, upsampling)
-    input_shape = _check_input_shape(input_shape, depth)
+    input_shape, filters, depth = _trunk_arguments(input_shape, filters, depth, upsampling)
+    activation = _output_activation(output_activation)
     inputs = keras.Input(input_shape, name="frames")
     features = _encoder_decoder_trunk(inputs, filters, depth, upsampling)
     outputs = keras.layers.Conv2D(
         input_shape[-1], 3, padding="same", dtype="float32", name="output_conv"
     )(features)
-    outputs = keras.layers.Activation(
-        output_activation or "linear", dtype="float32", name="output"
-    )(outputs)
+    outputs = keras.layers.Activation(activation, dtype="float32", name="output")(outputs)
     model = keras.Model(inputs, outputs, name=f"encoder_decoder_{upsampling}")
     model.compile(
         optimizer=keras.optimizers.Adam(1e-3),
@@ -230,50 +261,6 @@ def encoder_decoder(
         metrics=[psnr_metric, ssim_metric],
     )
     return model
-
-
-def segmentation_head(x, n_classes, name="segmentation"):
-    """Per-pixel softmax output layer: a 1x1 convolution to class scores, then softmax.
-
-    A 1x1 convolution is a fully connected layer applied at every pixel; softmax
-    over the last axis turns its ``n_classes`` scores into probabilities that sum
-    to one at each pixel.
-
-    Parameters
-    ----------
-    x : KerasTensor
-        Features of shape (batch, height, width, channels).
-    n_classes : int
-        Number of classes (at least 2).
-    name : str, default "segmentation"
-        Prefix of the two layers' names (``<name>_logits``, ``<name>_softmax``).
-
-    Returns
-    -------
-    KerasTensor
-        Probabilities of shape (batch, height, width, n_classes), float32.
-
-    Examples
-    --------
-    >>> features = keras.Input((8, 8, 16))
-    >>> probabilities = segmentation_head(features, n_classes=4)
-    >>> probabilities.shape
-    (None, 8, 8, 4)
-    >>> model = keras.Model(features, probabilities)
-    >>> total = model.predict(keras.ops.ones((1, 8, 8, 16)), verbose=0).sum(axis=-1)
-    >>> bool(abs(total - 1).max() < 1e-5)
-    True
-    """
-    _check_positive_int(n_classes, "n_classes")
-    if n_classes < 2:
-        raise ValueError(f"n_classes must be at least 2 for a softmax, got {n_classes}")
-    shape = getattr(x, "shape", None)
-    if shape is None or len(shape) != 4:
-        raise ValueError(
-            f"x must be a 4-D tensor (batch, height, width, channels), got shape {shape}"
-        )
-    logits = keras.layers.Conv2D(n_classes, 1, dtype="float32", name=f"{name}_logits")(x)
-    return keras.layers.Activation("softmax", dtype="float32", name=f"{name}_softmax")(logits)
 
 
 def softmax_segmenter(
@@ -305,201 +292,12 @@ def softmax_segmenter(
     >>> model.layers[-1].name
     'segmentation_softmax'
     """
-    _check_architecture(filters, depth, upsampling)
-    input_shape = _check_input_shape(input_shape, depth)
+    input_shape, filters, depth = _trunk_arguments(input_shape, filters, depth, upsampling)
     inputs = keras.Input(input_shape, name="frames")
     features = _encoder_decoder_trunk(inputs, filters, depth, upsampling)
     outputs = segmentation_head(features, n_classes)
     model = keras.Model(inputs, outputs, name=f"softmax_segmenter_{upsampling}")
-    model.compile(
-        optimizer=keras.optimizers.Adam(1e-3),
-        loss="sparse_categorical_crossentropy",
-        metrics=[
-            keras.metrics.SparseCategoricalAccuracy(name="pixel_accuracy"),
-            keras.metrics.MeanIoU(num_classes=n_classes, sparse_y_pred=False, name="mean_iou"),
-        ],
-    )
-    return model
-
-
-def parameter_count(model):
-    """Number of weights of a built model, trainable or not.
-
-    Parameters
-    ----------
-    model : keras.Model
-
-    Returns
-    -------
-    int
-
-    Examples
-    --------
-    >>> model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3)])
-    >>> parameter_count(model)  # 3*3*1*2 weights + 2 biases
-    20
-    """
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    if not model.built:
-        raise ValueError("model must be built (give it a keras.Input), got an unbuilt model")
-    return int(model.count_params())
-
-
-def _spatial(shape, data_format="channels_last"):
-    """The spatial sizes of a (batch, ..., channels) or (batch, channels, ...) shape."""
-    return tuple(shape[2:]) if data_format == "channels_first" else tuple(shape[1:-1])
-
-
-def _layer_macs(layer):
-    """Multiply-adds of one call of ``layer`` on one sample (0 for layers without weights)."""
-    data_format = getattr(layer, "data_format", "channels_last")
-    transposed = (
-        keras.layers.Conv1DTranspose,
-        keras.layers.Conv2DTranspose,
-        keras.layers.Conv3DTranspose,
-    )
-    depthwise = (keras.layers.DepthwiseConv1D, keras.layers.DepthwiseConv2D)
-    separable = (keras.layers.SeparableConv1D, keras.layers.SeparableConv2D)
-    convolutions = (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
-    if isinstance(layer, transposed):
-        # Each input pixel scatters the whole kernel: kernel (k..., cout, cin) x input positions.
-        positions = _spatial(layer.input.shape, data_format)
-        weights = layer.kernel.shape
-    elif isinstance(layer, separable):
-        positions = _spatial(layer.output.shape, data_format)
-        weights = (
-            math.prod(layer.depthwise_kernel.shape) + math.prod(layer.pointwise_kernel.shape),
-        )
-    elif isinstance(layer, depthwise):
-        positions = _spatial(layer.output.shape, data_format)
-        weights = layer.kernel.shape
-    elif isinstance(layer, convolutions):
-        # Kernel (k..., cin/groups, cout) at every output position.
-        positions = _spatial(layer.output.shape, data_format)
-        weights = layer.kernel.shape
-    elif isinstance(layer, keras.layers.Dense):
-        # A Dense layer acts on the last axis, at every position of the others.
-        positions = tuple(layer.output.shape[1:-1])
-        weights = layer.kernel.shape
-    elif isinstance(layer, keras.layers.UpSampling2D):
-        # An interpolating resize weighs a fixed window of input values for every output
-        # value (per channel); nearest neighbour only copies, so it costs nothing.
-        taps = _INTERPOLATION_TAPS.get(layer.interpolation, 0)
-        if not taps:
-            return 0
-        positions = _spatial(layer.output.shape, data_format)
-        channels = layer.output.shape[1 if data_format == "channels_first" else -1]
-        weights = (taps, channels)
-    else:
-        return 0
-    if any(size is None for size in positions):
-        raise ValueError(
-            f"layer {layer.name!r} has unknown spatial size {positions}; pass input_shape to"
-            " macs_per_pixel to measure a fully convolutional model at a given size"
-        )
-    return math.prod(weights) * math.prod(positions)
-
-
-#: Multiply-adds per output value of an ``UpSampling2D`` resize: the taps of its 2-D
-#: interpolation kernel (2x2 bilinear, 4x4 bicubic, 6x6 and 10x10 Lanczos).
-_INTERPOLATION_TAPS = {
-    "nearest": 0,
-    "area": 0,
-    "bilinear": 4,
-    "bicubic": 16,
-    "lanczos3": 36,
-    "lanczos5": 100,
-}
-
-
-def _total_macs(model):
-    total = 0
-    for layer in model.layers:
-        total += _total_macs(layer) if isinstance(layer, keras.Model) else _layer_macs(layer)
-    return total
-
-
-def macs_per_pixel(model, input_shape=None):
-    """Multiply-adds per output pixel: the cost of a model, independent of the image size.
-
-    Sums, over the layers that multiply by weights, the multiply-adds of one sample,
-    and divides by the number of output pixels (height x width of the model's
-    output; 1 for an output without spatial axes):
-
-    - ``Conv1D/2D/3D``: ``kh * kw * (cin / groups) * cout`` per output position;
-    - ``Conv2DTranspose`` (and 1D/3D): ``kh * kw * cin * cout`` per **input**
-      position: each input pixel scatters the whole kernel once. (Counting per
-      output position, as for a convolution, would bill the zeros of the
-      zero-insertion view and overcount by ``stride**2``.)
-    - ``DepthwiseConv``, ``SeparableConv``: their kernels per output position;
-    - ``Dense``: ``cin * cout`` per position of the axes before the last.
-
-    - ``UpSampling2D``: the taps of its interpolation kernel per output value
-      (bilinear 4, bicubic 16, Lanczos 36 or 100; nearest neighbour 0, a copy).
-
-    Biases, activations, pooling, normalisation and pure rearrangements
-    (:class:`DepthToSpace`, reshapes, slicing) are not counted: they cost a few
-    operations per value, not per weight. Nested models are counted layer by layer.
-    For a model whose input is several frames (:func:`temporal_denoiser`), the
-    output pixels are those of the one frame it returns, so every input frame's
-    work is billed to them.
-
-    Parameters
-    ----------
-    model : keras.Model
-        A built single-output model.
-    input_shape : tuple, optional
-        Measure at this input shape (without batch axis), for models built with
-        unknown (None) height and width. The model is cloned; its weights are untouched.
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    Hand count: the 3x3 convolution costs 3*3*1*2 = 18 multiply-adds at each of
-    8x8 positions (1152); the transposed convolution 2*2*2*1 = 8 at each of its 8x8
-    input positions (512); 1664 over 16x16 output pixels is 6.5.
-
-    >>> inputs = keras.Input((8, 8, 1))
-    >>> features = keras.layers.Conv2D(2, 3, padding="same")(inputs)
-    >>> outputs = keras.layers.Conv2DTranspose(1, 2, strides=2, padding="same")(features)
-    >>> macs_per_pixel(keras.Model(inputs, outputs))
-    6.5
-    """
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    if not model.built or not getattr(model, "outputs", None):
-        raise ValueError("model must be built (give it a keras.Input), got an unbuilt model")
-    if len(model.outputs) != 1:
-        raise ValueError(f"model must have one output, got {len(model.outputs)}")
-    if input_shape is not None:
-        if not isinstance(input_shape, (tuple, list)) or any(
-            not isinstance(size, int) or size < 1 for size in input_shape
-        ):
-            raise ValueError(
-                f"input_shape must be a tuple of positive integers, got {input_shape!r}"
-            )
-        # A copy rebuilt from its config is not compiled, so cloning it at the new
-        # input shape needs no metric or loss to be deserialised.
-        uncompiled = model.__class__.from_config(model.get_config())
-        new_input = keras.Input(tuple(input_shape))
-        # clone_model wants the same structure: a model built with inputs=[x] takes a list.
-        if isinstance(uncompiled.input, (list, tuple)):
-            new_input = [new_input]
-        model = keras.models.clone_model(uncompiled, input_tensors=new_input)
-    pixels = _spatial(model.outputs[0].shape)
-    if any(size is None for size in pixels):
-        raise ValueError(
-            f"model output has unknown spatial size {pixels}; pass input_shape, e.g. (64, 64, 3)"
-        )
-    return _total_macs(model) / math.prod(pixels)
-
-
-#: Name used in the module contracts.
-count_macs_per_pixel = macs_per_pixel
+    return segmenters.compile_segmenter(model, n_classes)
 
 
 # =========================================================================== restoration models
@@ -516,154 +314,6 @@ RESIZE_INTERPOLATIONS = ("nearest", "bilinear", "bicubic")
 SKIP_INTERPOLATIONS = ("bicubic", "lanczos3", "lanczos5", "bilinear", "nearest")
 #: Modes of :func:`temporal_denoiser`.
 TEMPORAL_MODES = ("early_fusion", "conv3d")
-
-
-def _check_int_at_least(value, name, minimum, what=None):
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        what = what or f"an integer >= {minimum}"
-        raise ValueError(f"{name} must be {what}, got {value!r}")
-    return value
-
-
-def _check_scale(scale):
-    return _check_int_at_least(scale, "scale", 2, "an integer >= 2 (the upscaling factor)")
-
-
-def _check_n_classes(n_classes):
-    return _check_int_at_least(n_classes, "n_classes", 2, "an integer >= 2 (softmax classes)")
-
-
-def _check_choice(value, name, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
-    return value
-
-
-@keras.saving.register_keras_serializable(package="deconv_tutor")
-class DepthToSpace(keras.layers.Layer):
-    """Sub-pixel rearrangement (pixel shuffle): ``(H, W, C * r**2) -> (r * H, r * W, C)``.
-
-    Wraps ``keras.ops.depth_to_space`` (any backend) in a layer that can be saved and
-    cloned. Output pixel ``(r * h + i, r * w + j)`` of channel ``c`` is input channel
-    ``(i * r + j) * C + c`` at ``(h, w)``: each group of ``r**2`` channels fills one
-    ``r x r`` block. It has no weights and costs no multiply-adds.
-
-    Parameters
-    ----------
-    block_size : int
-        The upscaling factor ``r`` (>= 2).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> x = np.arange(4, dtype="float32").reshape(1, 1, 1, 4)  # one pixel, 4 channels
-    >>> np.asarray(DepthToSpace(2)(x))[0, :, :, 0]
-    array([[0., 1.],
-           [2., 3.]], dtype=float32)
-    """
-
-    def __init__(self, block_size, **kwargs):
-        super().__init__(**kwargs)
-        self.block_size = _check_int_at_least(block_size, "block_size", 2)
-
-    def build(self, input_shape):
-        channels = input_shape[-1]
-        if len(input_shape) != 4 or channels is None or channels % self.block_size**2:
-            raise ValueError(
-                f"inputs must be (batch, height, width, channels) with channels divisible by "
-                f"block_size**2 = {self.block_size**2}, got shape {tuple(input_shape)}"
-            )
-        self.built = True
-
-    def call(self, inputs):
-        return keras.ops.depth_to_space(inputs, self.block_size)
-
-    def compute_output_shape(self, input_shape):
-        batch, height, width, channels = input_shape
-        r = self.block_size
-        return (
-            batch,
-            None if height is None else height * r,
-            None if width is None else width * r,
-            channels // r**2,
-        )
-
-    def get_config(self):
-        return {**super().get_config(), "block_size": self.block_size}
-
-
-@keras.saving.register_keras_serializable(package="deconv_tutor")
-class FramesToChannels(keras.layers.Layer):
-    """Stack the frames of a clip along the channels: ``(T, H, W, C) -> (H, W, T * C)``.
-
-    Early fusion: the first convolution then sees every frame at once. Channel
-    ``t * C + c`` holds channel ``c`` of frame ``t``. No weights, no multiply-adds.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> clip = np.stack([np.full((2, 2, 1), t, "float32") for t in range(3)])[None]
-    >>> np.asarray(FramesToChannels()(clip))[0, 0, 0]
-    array([0., 1., 2.], dtype=float32)
-    """
-
-    def build(self, input_shape):
-        if len(input_shape) != 5 or input_shape[1] is None or input_shape[-1] is None:
-            raise ValueError(
-                "inputs must be (batch, frames, height, width, channels) with known frames and "
-                f"channels, got shape {tuple(input_shape)}"
-            )
-        self.built = True
-
-    def call(self, inputs):
-        _, frames, _, _, channels = inputs.shape
-        shape = keras.ops.shape(inputs)
-        stacked = keras.ops.transpose(inputs, (0, 2, 3, 1, 4))
-        return keras.ops.reshape(stacked, (-1, shape[2], shape[3], frames * channels))
-
-    def compute_output_shape(self, input_shape):
-        batch, frames, height, width, channels = input_shape
-        return (batch, height, width, frames * channels)
-
-
-@keras.saving.register_keras_serializable(package="deconv_tutor")
-class SelectFrame(keras.layers.Layer):
-    """One frame of a clip: ``(batch, T, H, W, C) -> (batch, H, W, C)``.
-
-    Parameters
-    ----------
-    index : int
-        Frame to keep, ``0 <= index < T``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> clip = np.arange(3, dtype="float32").reshape(1, 3, 1, 1, 1)
-    >>> float(np.asarray(SelectFrame(1)(clip))[0, 0, 0, 0])
-    1.0
-    """
-
-    def __init__(self, index, **kwargs):
-        super().__init__(**kwargs)
-        self.index = _check_int_at_least(index, "index", 0, "a non-negative integer")
-
-    def build(self, input_shape):
-        frames = input_shape[1] if len(input_shape) == 5 else None
-        if frames is None or self.index >= frames:
-            raise ValueError(
-                f"inputs must be (batch, frames, height, width, channels) with more than "
-                f"index={self.index} frames, got shape {tuple(input_shape)}"
-            )
-        self.built = True
-
-    def call(self, inputs):
-        return inputs[:, self.index]
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], *input_shape[2:])
-
-    def get_config(self):
-        return {**super().get_config(), "index": self.index}
 
 
 def compile_restoration(model, learning_rate=1e-3, *, loss="mse", decay_steps=None):
@@ -694,16 +344,12 @@ def compile_restoration(model, learning_rate=1e-3, *, loss="mse", decay_steps=No
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    if (
-        isinstance(learning_rate, bool)
-        or not isinstance(learning_rate, (int, float))
-        or not learning_rate > 0
-    ):
-        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
-    _check_choice(loss, "loss", RESTORATION_LOSSES)
-    rate = float(learning_rate)
+    rate = check.number(
+        learning_rate, "learning_rate", minimum=0, exclusive_minimum=True, what="a positive number"
+    )
+    check.choice(loss, "loss", RESTORATION_LOSSES)
     if decay_steps is not None:
-        _check_positive_int(decay_steps, "decay_steps")
+        decay_steps = check.integer(decay_steps, "decay_steps", minimum=1)
         rate = keras.optimizers.schedules.CosineDecay(rate, decay_steps, alpha=0.05)
     model.compile(
         optimizer=keras.optimizers.Adam(rate),
@@ -782,9 +428,9 @@ def dncnn(channels=3, filters=32, depth=8):
     >>> parameter_count(model), macs_per_pixel(model, input_shape=(32, 32, 3))
     (5523, 5472.0)
     """
-    _check_positive_int(channels, "channels")
-    _check_positive_int(filters, "filters")
-    _check_int_at_least(depth, "depth", 2)
+    channels = check.integer(channels, "channels", minimum=1)
+    filters = check.integer(filters, "filters", minimum=1)
+    depth = check.integer(depth, "depth", minimum=2)
     inputs = keras.Input((None, None, channels), name="noisy")
     features = inputs
     for index in range(1, depth):
@@ -832,9 +478,9 @@ def denoiser_encoder_decoder(channels=3, filters=32, depth=2):
     >>> [layer.name for layer in model.layers if "transpose" in layer.name]
     ['up2_transpose', 'up1_transpose']
     """
-    _check_positive_int(channels, "channels")
-    _check_positive_int(filters, "filters")
-    _check_positive_int(depth, "depth")
+    channels = check.integer(channels, "channels", minimum=1)
+    filters = check.integer(filters, "filters", minimum=1)
+    depth = check.integer(depth, "depth", minimum=1)
     inputs = keras.Input((None, None, channels), name="noisy")
     features = _conv(filters, "in_conv")(inputs)
     skips = [features]
@@ -860,41 +506,6 @@ def denoiser_encoder_decoder(channels=3, filters=32, depth=2):
     )
 
 
-@keras.saving.register_keras_serializable(package="deconv_tutor")
-class Resize2D(keras.layers.UpSampling2D):
-    """``UpSampling2D`` that still runs when ``predict`` meets a new frame size.
-
-    Keras 3.15's ``ops.image.resize`` tests ``size[0] <= 0`` in Python. When
-    TensorFlow retraces ``predict`` for a second frame size it leaves height and
-    width unknown, the size becomes a tensor and that test raises
-    ``OperatorNotAllowedInGraphError``. Only in that case (TensorFlow, unknown
-    size, an interpolating mode) this layer calls ``tf.image.resize``, the op
-    Keras itself would run; everywhere else it is ``UpSampling2D`` unchanged,
-    multiply-adds included.
-
-    Examples
-    --------
-    >>> inputs = keras.Input((None, None, 1))
-    >>> model = keras.Model(inputs, Resize2D(2, interpolation="bicubic")(inputs))
-    >>> [model.predict(np.ones((1, n, n, 1), "float32"), verbose=0).shape for n in (4, 6)]
-    [(1, 8, 8, 1), (1, 12, 12, 1)]
-    """
-
-    def call(self, inputs):
-        unknown = None in tuple(inputs.shape[1:3])
-        if (
-            not unknown
-            or self.interpolation == "nearest"
-            or self.data_format != "channels_last"
-            or keras.backend.backend() != "tensorflow"
-        ):
-            return super().call(inputs)
-        import tensorflow as tf  # reached on the TensorFlow backend only
-
-        size = tf.shape(inputs)[1:3] * tf.constant(self.size, dtype="int32")
-        return tf.image.resize(inputs, size, method=self.interpolation)
-
-
 def _upscaled_skip(inputs, scale, residual, interpolation):
     """The low-resolution input resized to the output grid, or None without a residual."""
     if not residual:
@@ -906,11 +517,6 @@ def _upscaler_output(skip, detail):
     if skip is None:
         return keras.layers.Activation("linear", dtype="float32", name="upscaled")(detail)
     return keras.layers.Add(dtype="float32", name="upscaled")([skip, detail])
-
-
-def _check_residual(residual):
-    if not isinstance(residual, bool):
-        raise TypeError(f"residual must be True or False, got {residual!r}")
 
 
 def fsrcnn(
@@ -957,7 +563,7 @@ def fsrcnn(
     -------
     keras.Model
         ``(batch, H, W, channels) -> (batch, scale * H, scale * W, channels)``;
-        compiled by :func:`compile_restoration`. :func:`macs_per_pixel` counts per
+        compiled by :func:`compile_restoration`. :func:`~deconv_tutor.cost.macs_per_pixel` counts per
         *output* (high-resolution) pixel.
 
     Examples
@@ -970,15 +576,15 @@ def fsrcnn(
     >>> parameter_count(model), macs_per_pixel(model, input_shape=(12, 12, 3))
     (9419, 2352.0)
     """
-    _check_scale(scale)
-    _check_positive_int(channels, "channels")
-    _check_positive_int(d, "d")
-    _check_positive_int(s, "s")
-    _check_int_at_least(m, "m", 0, "a non-negative integer")
+    scale = check.integer(scale, "scale", minimum=2, what="an integer >= 2 (the upscaling factor)")
+    channels = check.integer(channels, "channels", minimum=1)
+    d = check.integer(d, "d", minimum=1)
+    s = check.integer(s, "s", minimum=1)
+    m = check.integer(m, "m", minimum=0)
     kernel_size = 3 * scale if kernel_size is None else kernel_size
-    _check_positive_int(kernel_size, "kernel_size")
-    _check_residual(residual)
-    _check_choice(skip, "skip", SKIP_INTERPOLATIONS)
+    kernel_size = check.integer(kernel_size, "kernel_size", minimum=1)
+    residual = check.boolean(residual, "residual")
+    check.choice(skip, "skip", SKIP_INTERPOLATIONS)
 
     def conv_prelu(features, width, size, name):
         features = _conv(width, name, size, activation=None)(features)
@@ -1008,7 +614,7 @@ def espcn(scale=2, channels=3, filters=32, *, residual=True, skip="bicubic"):
 
     As in Shi et al. (2016): a 5x5 convolution (``filters``), a 3x3 convolution
     (``filters // 2``), both ReLU, and a 3x3 convolution to ``channels * scale**2``
-    channels that :class:`DepthToSpace` rearranges into ``scale x scale`` blocks.
+    channels that :class:`~deconv_tutor.layers.DepthToSpace` rearranges into ``scale x scale`` blocks.
     Equivalent to a transposed convolution whose kernel is split into ``scale**2``
     phases, computed without a single multiplication by an inserted zero.
 
@@ -1041,11 +647,11 @@ def espcn(scale=2, channels=3, filters=32, *, residual=True, skip="bicubic"):
     >>> model.get_layer("subpixel_conv").filters  # channels * scale**2
     9
     """
-    _check_scale(scale)
-    _check_positive_int(channels, "channels")
-    _check_positive_int(filters, "filters")
-    _check_residual(residual)
-    _check_choice(skip, "skip", SKIP_INTERPOLATIONS)
+    scale = check.integer(scale, "scale", minimum=2, what="an integer >= 2 (the upscaling factor)")
+    channels = check.integer(channels, "channels", minimum=1)
+    filters = check.integer(filters, "filters", minimum=1)
+    residual = check.boolean(residual, "residual")
+    check.choice(skip, "skip", SKIP_INTERPOLATIONS)
     inputs = keras.Input((None, None, channels), name="low_res")
     features = _conv(filters, "conv1", 5)(inputs)
     features = _conv(max(filters // 2, 1), "conv2")(features)
@@ -1098,11 +704,11 @@ def resize_conv_upscaler(
     >>> any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in model.layers)
     False
     """
-    _check_scale(scale)
-    _check_positive_int(channels, "channels")
-    _check_positive_int(filters, "filters")
-    _check_choice(interpolation, "interpolation", RESIZE_INTERPOLATIONS)
-    _check_residual(residual)
+    scale = check.integer(scale, "scale", minimum=2, what="an integer >= 2 (the upscaling factor)")
+    channels = check.integer(channels, "channels", minimum=1)
+    filters = check.integer(filters, "filters", minimum=1)
+    check.choice(interpolation, "interpolation", RESIZE_INTERPOLATIONS)
+    residual = check.boolean(residual, "residual")
     inputs = keras.Input((None, None, channels), name="low_res")
     resized = Resize2D(scale, interpolation=interpolation, dtype="float32", name="resize")(inputs)
     features = _conv(filters, "conv1")(resized)
@@ -1161,9 +767,9 @@ def deblurrer(channels=3, filters=32, depth=6):
     >>> model.predict(np.zeros((1, 20, 20, 1), "float32"), verbose=0).shape
     (1, 20, 20, 1)
     """
-    _check_positive_int(channels, "channels")
-    _check_positive_int(filters, "filters")
-    _check_int_at_least(depth, "depth", 2)
+    channels = check.integer(channels, "channels", minimum=1)
+    filters = check.integer(filters, "filters", minimum=1)
+    depth = check.integer(depth, "depth", minimum=2)
     dilations = _dilations(depth)
     inputs = keras.Input((None, None, channels), name="blurred")
     features = inputs
@@ -1172,196 +778,6 @@ def deblurrer(channels=3, filters=32, depth=6):
     correction = _residual_head(channels, "correction", dilation_rate=dilations[-1])(features)
     outputs = keras.layers.Add(dtype="float32", name="sharpened")([inputs, correction])
     return compile_restoration(keras.Model(inputs, outputs, name=f"deblurrer_{depth}x{filters}"))
-
-
-# =========================================================================== segmentation
-
-
-def bilinear_kernel(kernel_size, channels):
-    """A ``Conv2DTranspose`` kernel that performs bilinear upsampling, channel by channel.
-
-    The 2-D tent ``(1 - |i - c| / f) * (1 - |j - c| / f)`` with ``f = (k + 1) // 2``
-    and centre ``c = f - 1`` (k odd) or ``f - 0.5`` (k even), on the diagonal of the
-    channel axes, so channel ``c`` only feeds channel ``c``. Used with stride ``f``
-    and ``padding="same"`` (kernel ``2 * f - f % 2``: 4 for stride 2, 16 for stride 8),
-    each input pixel spreads a tent over its neighbourhood and the overlapping tents
-    sum to linear interpolation: away from the borders the layer equals
-    ``UpSampling2D(f, interpolation="bilinear")``. This is how FCN (Long et al., 2015)
-    initialises its learnable upsampling.
-
-    Parameters
-    ----------
-    kernel_size : int
-        ``k``, >= 2.
-    channels : int
-        Input = output channels.
-
-    Returns
-    -------
-    numpy.ndarray
-        float32 ``(k, k, channels, channels)``: Keras's ``Conv2DTranspose`` layout
-        ``(kh, kw, out, in)``.
-
-    Examples
-    --------
-    >>> kernel = bilinear_kernel(4, channels=1)
-    >>> kernel[:, :, 0, 0]
-    array([[0.0625, 0.1875, 0.1875, 0.0625],
-           [0.1875, 0.5625, 0.5625, 0.1875],
-           [0.1875, 0.5625, 0.5625, 0.1875],
-           [0.0625, 0.1875, 0.1875, 0.0625]], dtype=float32)
-    >>> float(kernel[:, :, 0, 0].sum())  # the stride squared: 4 outputs per input pixel
-    4.0
-    """
-    _check_int_at_least(kernel_size, "kernel_size", 2)
-    _check_positive_int(channels, "channels")
-    factor = (kernel_size + 1) // 2
-    centre = factor - 1 if kernel_size % 2 else factor - 0.5
-    tent = 1 - np.abs(np.arange(kernel_size) - centre) / factor
-    kernel = np.zeros((kernel_size, kernel_size, channels, channels), dtype=np.float32)
-    kernel[:, :, np.arange(channels), np.arange(channels)] = np.outer(tent, tent)[..., None]
-    return kernel
-
-
-def _compile_segmenter(model, n_classes):
-    model.compile(
-        optimizer=keras.optimizers.Adam(1e-3),
-        loss="sparse_categorical_crossentropy",
-        metrics=[
-            keras.metrics.SparseCategoricalAccuracy(name="pixel_accuracy"),
-            keras.metrics.MeanIoU(num_classes=n_classes, sparse_y_pred=False, name="mean_iou"),
-        ],
-    )
-    return model
-
-
-def fcn_segmenter(n_classes, channels=3, filters=16, bilinear_init=True, *, depth=3):
-    """FCN-style segmenter: a pooled encoder, class scores, one learnable x``2**depth`` upsampling.
-
-    ``depth`` blocks of 3x3 convolution (``filters * 2**level`` channels, ReLU) and
-    2x2 max-pooling, a 3x3 convolution, a 1x1 convolution to ``n_classes`` scores at
-    1/``2**depth`` resolution, then a single ``Conv2DTranspose`` (stride
-    ``f = 2**depth``, kernel ``2 f``, no bias) back to full resolution, and a per-pixel
-    softmax. With ``bilinear_init=True`` that transposed convolution starts as exact
-    bilinear upsampling (:func:`bilinear_kernel`) and training refines it; otherwise it
-    starts from Keras's random (Glorot) kernel. Coarse by design: chapter 08 shows the
-    blocky masks it gives, which :func:`unet` fixes with skip connections.
-
-    Parameters
-    ----------
-    n_classes : int
-        Classes per pixel, >= 2.
-    channels : int, default 3
-    filters : int, default 16
-    bilinear_init : bool, default True
-    depth : int, default 3
-        Poolings; frame height and width must be divisible by ``2**depth``.
-
-    Returns
-    -------
-    keras.Model
-        ``(batch, H, W, channels) -> (batch, H, W, n_classes)`` probabilities; compiled
-        with Adam, sparse categorical cross-entropy (integer masks), pixel accuracy and
-        mean IoU. The upsampling layer is named ``"upsample"``.
-
-    Examples
-    --------
-    >>> model = fcn_segmenter(n_classes=4, filters=4)
-    >>> model.predict(np.zeros((1, 16, 24, 3), "float32"), verbose=0).shape
-    (1, 16, 24, 4)
-    >>> upsample = model.get_layer("upsample")
-    >>> upsample.kernel_size, upsample.strides
-    ((16, 16), (8, 8))
-    >>> bool(np.allclose(upsample.get_weights()[0], bilinear_kernel(16, 4)))
-    True
-    """
-    _check_n_classes(n_classes)
-    _check_positive_int(channels, "channels")
-    _check_positive_int(filters, "filters")
-    if not isinstance(bilinear_init, bool):
-        raise TypeError(f"bilinear_init must be True or False, got {bilinear_init!r}")
-    _check_positive_int(depth, "depth")
-    factor = 2**depth
-    inputs = keras.Input((None, None, channels), name="frames")
-    features = inputs
-    for level in range(1, depth + 1):
-        features = _conv(filters * 2 ** (level - 1), f"block{level}_conv")(features)
-        features = keras.layers.MaxPooling2D(2, name=f"block{level}_pool")(features)
-    features = _conv(filters * 2**depth, "bottleneck")(features)
-    scores = keras.layers.Conv2D(n_classes, 1, name="score")(features)
-    upsample = keras.layers.Conv2DTranspose(
-        n_classes, 2 * factor, strides=factor, padding="same", use_bias=False, name="upsample"
-    )
-    logits = upsample(scores)
-    if bilinear_init:
-        upsample.kernel.assign(bilinear_kernel(2 * factor, n_classes))
-    outputs = keras.layers.Activation("softmax", dtype="float32", name="segmentation_softmax")(
-        logits
-    )
-    model = keras.Model(inputs, outputs, name=f"fcn_segmenter_x{factor}")
-    return _compile_segmenter(model, n_classes)
-
-
-def unet(n_classes, channels=3, filters=16, depth=2):
-    """U-Net segmenter: an encoder-decoder whose decoder concatenates the encoder's features.
-
-    ``depth`` levels of two 3x3 convolutions (``filters * 2**level`` channels, ReLU)
-    and 2x2 max-pooling, two convolutions at the bottom, then ``depth`` levels up: a
-    2x2 stride-2 ``Conv2DTranspose`` (the paper's "up-convolution"; kernel = stride,
-    so no overlap and no checkerboard), concatenation with the encoder features of
-    the same size (the skip that restores sharp boundaries), two 3x3 convolutions;
-    finally :func:`segmentation_head` (1x1 convolution + per-pixel softmax).
-
-    Parameters
-    ----------
-    n_classes : int
-        Classes per pixel, >= 2.
-    channels : int, default 3
-    filters : int, default 16
-    depth : int, default 2
-        Poolings; frame height and width must be divisible by ``2**depth``.
-
-    Returns
-    -------
-    keras.Model
-        ``(batch, H, W, channels) -> (batch, H, W, n_classes)`` probabilities; compiled
-        like :func:`fcn_segmenter`.
-
-    Examples
-    --------
-    >>> model = unet(n_classes=3, filters=4, depth=2)
-    >>> probabilities = model.predict(np.zeros((1, 16, 16, 3), "float32"), verbose=0)
-    >>> probabilities.shape, bool(np.allclose(probabilities.sum(axis=-1), 1))
-    ((1, 16, 16, 3), True)
-    >>> [layer.name for layer in model.layers if "concat" in layer.name]
-    ['up2_concat', 'up1_concat']
-    """
-    _check_n_classes(n_classes)
-    _check_positive_int(channels, "channels")
-    _check_positive_int(filters, "filters")
-    _check_positive_int(depth, "depth")
-
-    def block(features, width, name):
-        features = _conv(width, f"{name}_conv1")(features)
-        return _conv(width, f"{name}_conv2")(features)
-
-    inputs = keras.Input((None, None, channels), name="frames")
-    features = inputs
-    skips = []
-    for level in range(1, depth + 1):
-        features = block(features, filters * 2 ** (level - 1), f"down{level}")
-        skips.append(features)
-        features = keras.layers.MaxPooling2D(2, name=f"down{level}_pool")(features)
-    features = block(features, filters * 2**depth, "bottom")
-    for level in range(depth, 0, -1):
-        width = filters * 2 ** (level - 1)
-        features = keras.layers.Conv2DTranspose(
-            width, 2, strides=2, padding="same", activation="relu", name=f"up{level}_transpose"
-        )(features)
-        features = keras.layers.Concatenate(name=f"up{level}_concat")([skips.pop(), features])
-        features = block(features, width, f"up{level}")
-    outputs = segmentation_head(features, n_classes)
-    return _compile_segmenter(keras.Model(inputs, outputs, name=f"unet_{depth}"), n_classes)
 
 
 # =========================================================================== temporal models
@@ -1374,7 +790,7 @@ def temporal_denoiser(frames=5, channels=3, filters=32, mode="early_fusion"):
     them averages the noise away where the motion allows. Two ways to use them:
 
     - ``"early_fusion"``: stack the frames along the channels
-      (:class:`FramesToChannels`) and run the :func:`dncnn` body (8 convolutions): only
+      (:class:`~deconv_tutor.layers.FramesToChannels`) and run the :func:`dncnn` body (8 convolutions): only
       the first layer sees time, so it costs barely more than one frame;
     - ``"conv3d"``: ``Conv3D`` layers over (time, height, width) with a stride-2
       spatial downsampling and a ``Conv3DTranspose`` (kernel (3, 4, 4), stride
@@ -1384,7 +800,7 @@ def temporal_denoiser(frames=5, channels=3, filters=32, mode="early_fusion"):
 
     Both predict the noise of the middle frame and return ``middle - noise``
     (residual, as :func:`dncnn`, the single-frame counterpart; the noise layer starts at
-    zero, so a fresh model returns the middle frame). :func:`macs_per_pixel`
+    zero, so a fresh model returns the middle frame). :func:`~deconv_tutor.cost.macs_per_pixel`
     bills the work on all ``frames`` inputs to the pixels of the one output frame.
 
     Parameters
@@ -1410,12 +826,12 @@ def temporal_denoiser(frames=5, channels=3, filters=32, mode="early_fusion"):
     >>> fusion.inputs[0].shape, tuple(fusion.get_layer("conv1").kernel.shape)
     ((None, 5, None, None, 3), (3, 3, 15, 16))
     """
-    _check_int_at_least(frames, "frames", 1, "a positive odd integer")
+    frames = check.integer(frames, "frames", minimum=1, what="a positive odd integer")
     if frames % 2 == 0:
         raise ValueError(f"frames must be a positive odd integer (a middle frame), got {frames}")
-    _check_positive_int(channels, "channels")
-    _check_positive_int(filters, "filters")
-    _check_choice(mode, "mode", TEMPORAL_MODES)
+    channels = check.integer(channels, "channels", minimum=1)
+    filters = check.integer(filters, "filters", minimum=1)
+    check.choice(mode, "mode", TEMPORAL_MODES)
     inputs = keras.Input((frames, None, None, channels), name="noisy_frames")
     middle = SelectFrame(frames // 2, name="middle_frame")(inputs)
     if mode == "early_fusion":
@@ -1463,8 +879,8 @@ ZOO = {
     "espcn": espcn,
     "resize_conv_upscaler": resize_conv_upscaler,
     "deblurrer": deblurrer,
-    "fcn_segmenter": functools.partial(fcn_segmenter, n_classes=4),
-    "unet": functools.partial(unet, n_classes=4),
+    "fcn_segmenter": functools.partial(segmenters.fcn_segmenter, n_classes=4),
+    "unet": functools.partial(segmenters.unet, n_classes=4),
     "temporal_early_fusion": functools.partial(temporal_denoiser, mode="early_fusion"),
     "temporal_conv3d": functools.partial(temporal_denoiser, mode="conv3d"),
 }
