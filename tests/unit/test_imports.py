@@ -32,7 +32,7 @@ def test_keras_metrics_and_patches_load_on_first_use():
 
 
 def test_no_module_imports_another_modules_private_names():
-    # `_validation` and the lazily loaded halves (`_keras_metrics`, `_patches`) are the
+    # `_validation` and the lazily loaded half of metrics (`_keras_metrics`) are the
     # package's own private modules; a private *name* of a public module is off limits.
     import ast
     import pathlib

@@ -1,7 +1,7 @@
 """Random (degraded, clean) patch pairs for ``model.fit``: :class:`PatchDataset`.
 
-It lives apart from :mod:`deconv_tutor.data` because it subclasses a Keras class, and
-``data`` must be importable without Keras; ``data.PatchDataset`` loads it on first use.
+It subclasses a Keras class, and the rest of :mod:`deconv_tutor.data` must import without
+Keras: ``data.PatchDataset`` loads this module on first use.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import keras
 import numpy as np
 
 from deconv_tutor import _validation as check
-from deconv_tutor.data import check_video, downscale, photo_clip  # noqa: F401 (doctest)
 
 class PatchDataset(keras.utils.PyDataset):
     """Random (degraded, clean) patch pairs cut from video clips, for ``model.fit``.
@@ -44,6 +43,7 @@ class PatchDataset(keras.utils.PyDataset):
 
     Examples
     --------
+    >>> from deconv_tutor.data import downscale, photo_clip
     >>> clips = [photo_clip("astronaut", frames=4, size=(32, 32))]
     >>> data = PatchDataset(clips, lambda v: downscale(v, 2), patch_size=16,
     ...                     batch_size=5, steps=3, scale=2)
@@ -83,7 +83,7 @@ class PatchDataset(keras.utils.PyDataset):
         self.degraded_clips = []
         for index, clip in enumerate(clean_clips):
             name = f"clean_clips[{index}]"
-            clip = check_video(clip, name)
+            clip = check.video(clip, name)
             if self.clean_clips and clip.shape[-1] != self.clean_clips[0].shape[-1]:
                 raise ValueError(
                     f"{name} has {clip.shape[-1]} channels, but clean_clips[0] has "
