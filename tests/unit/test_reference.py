@@ -206,7 +206,7 @@ def input_gradient(x, kernel, stride, padding, dilation, upstream):
     def loss(images):
         images = keras.ops.pad(images, [(0, 0), (pad_h, pad_h), (pad_w, pad_w), (0, 0)])
         output = keras.ops.conv(images, kernel, stride, mode, dilation_rate=dilation)
-        return keras.ops.sum(output * upstream)
+        return keras.ops.sum(keras.ops.multiply(output, upstream))
 
     return autodiff.gradient(loss, x)
 
