@@ -9,8 +9,9 @@ measures the median time of
   (everything except the trip to the browser).
 
 A row over the target gets a reason computed in the same run (``why``): for a
-deconvnet projection, the forward pass it needs against the machine's matrix-multiply
-rate; for the training monitor, how its redraw compares with the epoch it follows.
+deconvnet projection, the forward pass (and, for a whole map, the way back) it needs
+against the machine's matrix-multiply rate; for the training monitor, how its redraw
+compares with the epoch it follows.
 
 Run from the repository root (prints a table, writes benchmarks/results/widget_latency.json):
 
@@ -18,6 +19,7 @@ Run from the repository root (prints a table, writes benchmarks/results/widget_l
 """
 
 import argparse
+import io
 import json
 import pathlib
 import statistics
@@ -28,10 +30,11 @@ import _common
 _common.prepare()
 ROOT = _common.ROOT
 
+import ipywidgets
 import keras
 import numpy as np
 
-from deconv_tutor import data, models, speed, training
+from deconv_tutor import data, deconvnet, models, speed, training
 from deconv_tutor import widgets as W
 
 TARGET_MS = 100.0
@@ -82,8 +85,8 @@ def cases(repeats):
     projection = W.deconvnet_projection(model, clip)
     projection.controls["layer"].value = "down3_pool"
     compare = W.video_compare({"clean": clip, "noisy": noisy})
-    monitor_image = W.widgets.Image(format="png")
-    monitor = W.training_monitor(clip[:3], clip[:3], output=monitor_image)
+    monitor_image = ipywidgets.Image(format="png")
+    monitor = W.TrainingMonitor(clip[:3], clip[:3], output=monitor_image)
     monitor.set_model(model)
     monitor.history = {
         "loss": [0.05, 0.03, 0.02],
@@ -157,19 +160,19 @@ def cases(repeats):
     yield (
         "deconvnet_projection",
         "render: project down3_pool (3 poolings, 3 convs)",
-        lambda: W.project(model, frame, "down3_pool", 5),
+        lambda: deconvnet.project(model, frame, "down3_pool", 5),
     )
     yield (
         "deconvnet_projection",
         "render: project down1_conv",
-        lambda: W.project(model, frame, "down1_conv", 5),
+        lambda: deconvnet.project(model, frame, "down1_conv", 5),
     )
     yield ("deconvnet_projection", "update: channel slider", toggler(projection, "channel", [5, 6]))
     decoder = W.deconvnet_projection(denoiser, clip, layer="up1_transpose")
     yield (
         "deconvnet_projection",
         "render: project denoiser up1_transpose (decoder, skips)",
-        lambda: W.project(denoiser, frame, "up1_transpose", 5),
+        lambda: deconvnet.project(denoiser, frame, "up1_transpose", 5),
     )
     yield (
         "deconvnet_projection",
@@ -182,6 +185,18 @@ def cases(repeats):
         toggler(decoder, "channel", [5, 6]),
     )
     yield (
+        "deconvnet_projection",
+        "update: layer menu, denoiser up1_transpose <-> up2_conv (new forward)",
+        _uncached(decoder, toggler(decoder, "layer", ["up2_conv", "up1_transpose"])),
+    )
+    whole = W.deconvnet_projection(denoiser, clip, layer="up1_transpose")
+    whole.controls["keep"].value = "all"
+    yield (
+        "deconvnet_projection",
+        "update: channel slider, whole map, denoiser up1_transpose (cached)",
+        toggler(whole, "channel", [5, 6]),
+    )
+    yield (
         "video_compare",
         "render: 2 clips side by side",
         lambda: W.render_compare({"clean": clip, "noisy": noisy}, 1),
@@ -191,13 +206,19 @@ def cases(repeats):
     yield (
         "training_monitor",
         "render: curves + 3 samples, PNG (no prediction)",
-        lambda: W._figure_png(W.render_training(monitor.history, clip[:3], clip[:3], clip[:3])),
+        lambda: _png(W.render_training(monitor.history, clip[:3], clip[:3], clip[:3])),
     )
     yield (
         "training_monitor",
         "update: one epoch's redraw (predicts 3 frames, once per epoch)",
         monitor.draw,
     )
+
+
+def _png(figure):
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=72)
+    return buffer.getvalue()
 
 
 def forward_floor_ms(model, layer_name, ceiling_gflops):
@@ -236,13 +257,24 @@ def explain(rows):
             floor, gflop = forward_floor_ms(
                 models.denoiser_encoder_decoder(), "up1_transpose", ceiling
             )
+            if "whole map" in row["path"]:
+                what = (
+                    f"a whole map goes back densely: each layer's adjoint costs about what the "
+                    f"layer cost forward, {gflop:.1f} GFLOP to up1_transpose at {SIZE}x{SIZE}, "
+                    f"{floor:.0f} ms at this machine's matrix-multiply rate ({ceiling:.0f} "
+                    "GFLOP/s) before any overhead"
+                )
+            else:
+                what = (
+                    f"a new frame or layer needs the forward pass to the layer, {gflop:.1f} GFLOP "
+                    f"to up1_transpose at {SIZE}x{SIZE}: {floor:.0f} ms at this machine's "
+                    f"matrix-multiply rate ({ceiling:.0f} GFLOP/s) before any overhead; the way "
+                    "back of one activation only visits its receptive field"
+                )
             row["why"] = (
-                f"the forward pass to up1_transpose at {SIZE}x{SIZE} is {gflop:.1f} GFLOP and "
-                f"the way back (each layer's adjoint) as much again: {2 * floor:.0f} ms at "
-                f"this machine's matrix-multiply rate ({ceiling:.0f} GFLOP/s) before any "
-                "overhead; the forward pass is cached per frame and layer, so the channel "
-                f"slider (the move repeated most) pays only the way back; {SIZE // 2}x"
-                f"{SIZE // 2} frames cost a quarter"
+                f"{what}; the forward pass is cached per frame and layer, so the channel slider "
+                f"(the move repeated most) pays only the way back; {SIZE // 2}x{SIZE // 2} "
+                "frames cost a quarter"
             )
         elif row["widget"] == "training_monitor":
             if not epoch:
@@ -260,7 +292,7 @@ def explain(rows):
 
 
 def _uncached(panel, move):
-    """Forget the feature-map explorer's cached activations, so each move runs the model."""
+    """Forget a panel's cached activations, so each move runs the model."""
 
     def run():
         panel.cache.clear()

@@ -9,7 +9,8 @@ One module per idea, mirroring the chapters:
 - ``restoration``: classical baselines
 - ``metrics``: PSNR, SSIM, IoU, flicker
 - ``training``: hardware, budgets and resumable fitting
-- ``widgets`` and ``plotting``: what a learner sees
+- ``deconvnet``: Zeiler-Fergus projections of a feature map back to the pixels
+- ``widgets`` (one module per view) and ``plotting``: what a learner sees
 - ``exercises``: checks, hints and solutions
 - ``environment``: one call at the top of every notebook
 

@@ -36,11 +36,9 @@ no backend-agnostic Keras API.
 import contextlib
 import dataclasses
 import functools
-import io
 import json
 import os
 import pathlib
-import sys
 
 import keras
 import numpy as np
@@ -718,83 +716,6 @@ class _EpochLine(keras.callbacks.Callback):
         print(f"epoch {epoch + 1}/{self.epochs} - {values}", flush=True)
 
 
-def history_figure(history, *, size=(8.0, 3.0)):
-    """Loss and PSNR curves of a history (train and validation), as a matplotlib Figure.
-
-    The render function behind ``fit(..., live_plot=True)``. Uses
-    ``matplotlib.figure.Figure`` directly, so no pyplot state is touched.
-
-    Parameters
-    ----------
-    history : dict or keras.callbacks.History
-        ``{metric: [one value per epoch]}``.
-    size : tuple of float, default (8.0, 3.0)
-        Figure size in inches.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        One axes for the loss, and one for PSNR when the history has it.
-
-    Examples
-    --------
-    >>> figure = history_figure({"loss": [0.3, 0.2], "val_loss": [0.35, 0.25], "psnr": [12.0, 14.0]})
-    >>> [axes.get_title() for axes in figure.axes]
-    ['loss', 'psnr']
-    """
-    from matplotlib.figure import Figure
-
-    history = getattr(history, "history", history)
-    if not isinstance(history, dict):
-        raise TypeError(f"history must be a dict or a keras History, got {type(history).__name__}")
-    panels = [name for name in ("loss", "psnr") if name in history or f"val_{name}" in history]
-    if not panels:
-        raise ValueError(f"history must have 'loss' or 'psnr' values, got keys {sorted(history)}")
-    figure = Figure(figsize=size, layout="constrained")
-    for index, name in enumerate(panels):
-        axes = figure.add_subplot(1, len(panels), index + 1)
-        for key, label in ((name, "train"), (f"val_{name}", "validation")):
-            if history.get(key):
-                epochs = np.arange(1, len(history[key]) + 1)
-                axes.plot(epochs, history[key], marker="o", label=label)
-        axes.set_title(name)
-        axes.set_xlabel("epoch")
-        axes.legend()
-    return figure
-
-
-def _in_ipython():
-    # IPython is only imported when the code already runs inside it.
-    module = sys.modules.get("IPython")
-    return module is not None and module.get_ipython() is not None
-
-
-class _LivePlot(keras.callbacks.Callback):
-    """Redraws the curves in one display slot every epoch (IPython only)."""
-
-    def __init__(self, checkpoint):
-        super().__init__()
-        self.checkpoint = checkpoint
-        self.handle = None
-
-    def _image(self):
-        from IPython.display import Image
-
-        buffer = io.BytesIO()
-        history_figure(self.checkpoint.history).savefig(buffer, format="png", dpi=72)
-        return Image(data=buffer.getvalue())
-
-    def on_epoch_end(self, epoch, logs=None):
-        if not _in_ipython():
-            return
-        from IPython.display import display
-
-        if self.handle is None:
-            self.handle = display(self._image(), display_id=True)
-        else:
-            self.handle.update(self._image())
-
-
 def _is_array_pair(data):
     return (
         isinstance(data, tuple) and len(data) == 2 and all(isinstance(p, np.ndarray) for p in data)
@@ -923,8 +844,9 @@ def fit(
         the Keras progress bar otherwise. ``0`` prints nothing; ``1``/``2`` are Keras's.
         Unless 0, the :func:`describe` line and resume messages are printed first.
     live_plot : bool
-        Redraw loss and PSNR curves after every epoch in one IPython display slot
-        (see :func:`history_figure`); does nothing outside IPython.
+        Redraw the loss and metric curves of the whole run after every epoch in one
+        display slot (a :class:`deconv_tutor.widgets.TrainingMonitor`); does nothing
+        outside a Jupyter kernel.
 
     Returns
     -------
@@ -999,7 +921,9 @@ def fit(
     if one_line:
         extra.append(_EpochLine(epochs))
     if live_plot:
-        extra.append(_LivePlot(checkpoint))
+        from deconv_tutor.widgets.monitor import TrainingMonitor
+
+        extra.append(TrainingMonitor(history=previous))
 
     if _is_array_pair(train_data):
         inputs, targets, batch_size = train_data[0], train_data[1], budget.batch_size

@@ -459,17 +459,10 @@ def test_fit_rejects_bad_arguments(tmp_path):
 # ----------------------------------------------------------------------------- live plot
 
 
-def test_history_figure_draws_loss_and_psnr_for_train_and_validation():
-    figure = training.history_figure(
-        {"loss": [0.3, 0.2], "val_loss": [0.4, 0.3], "psnr": [10.0, 12.0], "val_psnr": [9.0, 11.0]}
-    )
-    assert [axes.get_title() for axes in figure.axes] == ["loss", "psnr"]
-    assert [len(axes.lines) for axes in figure.axes] == [2, 2]
-    with pytest.raises(ValueError, match="history must have 'loss' or 'psnr' values"):
-        training.history_figure({"accuracy": [0.5]})
+def test_live_plot_updates_one_display_slot_per_epoch_inside_a_kernel(tmp_path, monkeypatch):
+    # fit's live plot is the widgets' TrainingMonitor: one display slot, redrawn in place.
+    from deconv_tutor.widgets import monitor
 
-
-def test_live_plot_updates_one_display_slot_per_epoch_inside_ipython(tmp_path, monkeypatch):
     display_module = pytest.importorskip("IPython.display")
     calls = []
 
@@ -481,7 +474,7 @@ def test_live_plot_updates_one_display_slot_per_epoch_inside_ipython(tmp_path, m
         calls.append(("display", image))
         return Handle()
 
-    monkeypatch.setattr(training, "_in_ipython", lambda: True)
+    monkeypatch.setattr(monitor, "_in_kernel", lambda: True)
     monkeypatch.setattr(display_module, "display", fake_display)
     training.fit(
         tiny_model(0),
@@ -496,7 +489,7 @@ def test_live_plot_updates_one_display_slot_per_epoch_inside_ipython(tmp_path, m
     assert all(image.data.startswith(b"\x89PNG") for _, image in calls)
 
 
-def test_live_plot_is_a_no_op_outside_ipython(tmp_path):
+def test_live_plot_is_a_no_op_outside_a_kernel(tmp_path):
     history = training.fit(
         tiny_model(0),
         tiny_data(),
@@ -507,3 +500,22 @@ def test_live_plot_is_a_no_op_outside_ipython(tmp_path):
         live_plot=True,
     )
     assert len(history.history["loss"]) == 1
+
+
+def test_live_plot_of_a_resumed_run_draws_the_earlier_epochs_too(tmp_path, monkeypatch):
+    from deconv_tutor.widgets import monitor
+
+    pytest.importorskip("IPython.display")
+    drawn = []
+
+    def spy(history, *args, **kwargs):
+        drawn.append({key: list(values) for key, values in history.items()})
+        return monitor.Figure(figsize=(1, 1))
+
+    monkeypatch.setattr(monitor, "_in_kernel", lambda: True)
+    monkeypatch.setattr(monitor, "render_training", spy)
+    monkeypatch.setattr("IPython.display.display", lambda *args, **kwargs: None)
+    model, data = tiny_model(0), tiny_data()
+    training.fit(model, data, budget="smoke", epochs=2, run_dir=tmp_path, verbose=0)
+    training.fit(model, data, budget="smoke", epochs=3, run_dir=tmp_path, verbose=0, live_plot=True)
+    assert len(drawn) == 1 and len(drawn[0]["loss"]) == 3

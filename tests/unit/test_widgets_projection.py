@@ -1,0 +1,122 @@
+"""Specification of the deconvnet widget: it shows deconv_tutor.deconvnet's projections,
+redraws for every control and reports layers it cannot project as messages."""
+
+import re
+
+import keras
+import numpy as np
+import pytest
+
+from deconv_tutor import deconvnet, models
+from deconv_tutor import widgets as W
+
+
+def shows_error(panel, text):
+    return panel.error is not None and text in panel.error and "color:" in panel.message.value
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((16, 16, 3))
+    x = keras.layers.Conv2D(4, 3, activation="relu", name="c1")(inputs)
+    x = keras.layers.MaxPooling2D(name="p1")(x)
+    x = keras.layers.Conv2D(6, 3, strides=2, padding="same", activation="relu", name="c2")(x)
+    x = keras.layers.Flatten(name="flat")(x)
+    return keras.Model(inputs, keras.layers.Dense(2, name="dense")(x))
+
+
+@pytest.fixture(scope="module")
+def small_clip():
+    return np.random.default_rng(1).random((3, 16, 16, 3)).astype(np.float32)
+
+
+def test_render_projection_shows_the_channel_and_its_projection(small_model, small_clip):
+    way_back = deconvnet.projector(small_model, "p1")
+    forward = way_back.forward(small_clip[0])
+    activation, projection, text = W.render_projection(way_back, forward, 2, "all")
+    assert activation.shape == (7, 7, 3) and activation.dtype == np.uint8
+    np.testing.assert_array_equal(
+        projection, deconvnet.project(small_model, small_clip[0], "p1", 2, keep="all")
+    )
+    row, col = np.unravel_index(np.argmax(forward.maps[..., 2]), (7, 7))
+    assert "channel 2: strongest activation" in text and f"at ({row}, {col}) of 7×7" in text
+
+
+def test_render_projection_says_when_a_channel_is_silent():
+    keras.utils.set_random_seed(2)
+    layer = keras.layers.Conv2D(2, 3, activation="relu", name="c")
+    inputs = keras.Input((8, 8, 1))
+    model = keras.Model(inputs, layer(inputs))
+    layer.set_weights([layer.get_weights()[0], np.array([-100.0, 0.0], np.float32)])
+    way_back = deconvnet.projector(model, "c")
+    forward = way_back.forward(np.random.default_rng(0).random((8, 8, 1)))
+    activation, projection, text = W.render_projection(way_back, forward, 0)
+    assert not activation.any() and np.all(projection == 0.5)
+    assert "silent on this frame" in text
+
+
+def test_render_projection_refuses_what_is_not_a_projector(small_model, small_clip):
+    forward = deconvnet.projector(small_model, "c1").forward(small_clip[0])
+    with pytest.raises(TypeError, match="way_back must be a deconvnet.Projector"):
+        W.render_projection("c1", forward, 0)
+    with pytest.raises(TypeError, match="forward must be a ForwardPass"):
+        W.render_projection(deconvnet.projector(small_model, "c1"), small_clip[0], 0)
+
+
+def test_deconvnet_panel_redraws_and_reports_bad_layer_names(small_model, small_clip):
+    panel = W.deconvnet_projection(small_model, small_clip)
+    assert panel.controls["layer"].options == ("c1", "p1", "c2")
+    assert panel.controls["channel"].max == 5
+    for name, value in [("channel", 3), ("keep", "all"), ("frame", 1), ("layer", "c1")]:
+        before = panel.views["projection"].value
+        panel.controls[name].value = value
+        assert panel.error is None and panel.views["projection"].value != before
+    assert panel.controls["channel"].max == 3
+    panel.controls["layer"].value = "flat"
+    assert shows_error(panel, "a Flatten")
+    panel.controls["layer"].value = "no_such_layer"
+    assert shows_error(panel, "layer_name must name a layer")
+
+
+def test_deconvnet_panel_runs_one_forward_pass_per_layer_and_frame(small_model, small_clip):
+    panel = W.deconvnet_projection(small_model, small_clip, layer="c2")
+    for channel in range(4):
+        panel.controls["channel"].value = channel
+    panel.controls["keep"].value = "all"
+    assert list(panel.cache) == [("c2", 0)]
+    panel.controls["frame"].value = 2
+    assert list(panel.cache) == [("c2", 0), ("c2", 2)]
+
+
+def test_deconvnet_panel_names_the_missing_layer():
+    model = models.encoder_decoder((16, 16, 3), filters=2, depth=2)
+    frame = np.full((16, 16, 3), 0.5, np.float32)
+    with pytest.raises(ValueError, match="layer must be one of the projectable layers"):
+        W.deconvnet_projection(model, frame[None], layer="up3_transpose")
+    panel = W.deconvnet_projection(model, frame[None], layer="up1_transpose")
+    assert panel.error is None and panel.controls["channel"].max == 1
+    panel.controls["layer"].value = "up3_transpose"
+    assert shows_error(panel, "layer_name must name a layer")
+
+
+def test_deconvnet_panel_offers_and_redraws_decoder_layers():
+    keras.utils.set_random_seed(0)
+    model = models.encoder_decoder((16, 16, 3), filters=2, depth=2, upsampling="upsample_conv")
+    clip = np.random.default_rng(7).random((2, 16, 16, 3)).astype(np.float32)
+    panel = W.deconvnet_projection(model, clip, layer="up2_conv")
+    assert "up1_upsample" in panel.controls["layer"].options
+    assert panel.controls["channel"].max == 3
+    for name, value in [("layer", "up1_conv"), ("channel", 1), ("frame", 1), ("keep", "all")]:
+        before = panel.views["projection"].value
+        panel.controls[name].value = value
+        assert panel.error is None and panel.views["projection"].value != before, name
+
+
+def test_deconvnet_panel_refuses_a_model_with_nothing_to_project():
+    inputs = keras.Input((8, 8, 1))
+    model = keras.Model(inputs, keras.layers.Flatten()(inputs))
+    with pytest.raises(
+        ValueError, match=re.escape("model must have layers a deconvnet can project")
+    ):
+        W.deconvnet_projection(model, np.zeros((1, 8, 8, 1), np.float32))
