@@ -32,10 +32,11 @@ EXCLUDE = re.compile("|".join(CONFIG["exclude"]))
 # property is shown by its class's example.
 MODULE_LEVEL_ONLY = {"EX01"}
 
+# Public modules and subpackages (deconv_tutor.widgets and its view modules), at any depth.
 MODULES = sorted(
-    f"deconv_tutor.{info.name}"
-    for info in pkgutil.iter_modules(deconv_tutor.__path__)
-    if not info.name.startswith("_")
+    info.name
+    for info in pkgutil.walk_packages(deconv_tutor.__path__, "deconv_tutor.")
+    if not any(part.startswith("_") for part in info.name.split("."))
 )
 
 
