@@ -211,26 +211,45 @@ def _conv_back(window, layer, kernel, in_shape, out_shape):
     active = _active(window.values)
     if active.size == 0:  # the window's values cancelled out
         return [None]
-    signal = window.values[..., active]
+    every = active.size == window.values.shape[2]
+    signal = window.values if every else window.values[..., active]
     spans = [d * (k - 1) + 1 for k, d in zip(kernel.shape[:2], dilations)]
-    if strides == (1, 1):
-        # Stride 1: the transposed convolution is the convolution with the flipped kernel
-        # over the zero-padded signal, the backend's fastest kernel.
-        flipped = kernel[::-1, ::-1][:, :, :, active].transpose(0, 1, 3, 2)
-        padded = np.pad(signal, ((spans[0] - 1,) * 2, (spans[1] - 1,) * 2, (0, 0)))
-        part = keras.ops.conv(padded[None], flipped, 1, "valid", dilation_rate=dilations)
-    else:
-        part = keras.ops.conv_transpose(
-            signal[None], _dilated(kernel[:, :, :, active], dilations), strides, "valid"
-        )
     befores = [
         _same_before(size, span, stride, out) if layer.padding == "same" else 0
         for size, span, stride, out in zip(in_shape[:2], spans, strides, out_shape[:2])
     ]
-    # Row r of the part is forward-input row window.top * stride - before + r.
-    top = window.top * strides[0] - befores[0]
-    left = window.left * strides[1] - befores[1]
-    return [_placed(_numpy(part)[0], top, left, in_shape)]
+    # Forward-input row of the transposed convolution's first output row.
+    origins = [window.top * strides[0] - befores[0], window.left * strides[1] - befores[1]]
+    weights = kernel if every else kernel[:, :, :, active]
+    if strides != (1, 1):
+        part = keras.ops.conv_transpose(
+            signal[None], _dilated(weights, dilations), strides, "valid"
+        )
+        return [_placed(_numpy(part)[0], *origins, in_shape)]
+    # Stride 1: the transposed convolution is the convolution with the flipped kernel over
+    # the zero-padded signal, the backend's fastest kernel. Output row r (input row
+    # origin + r) reads signal rows r - (span - 1) .. r; only rows inside the input are
+    # computed, so a signal that covers its map needs the padding of "same" and no copy.
+    rows, pads, firsts = [], [], []
+    for axis in (0, 1):
+        length, span, origin = signal.shape[axis], spans[axis], origins[axis]
+        first, stop = max(0, -origin), min(length + span - 1, in_shape[axis] - origin)
+        if first >= stop:
+            return [None]
+        rows.append(slice(max(0, first - (span - 1)), min(length, stop)))
+        pads.append((max(0, span - 1 - first), max(0, stop - length)))
+        firsts.append(origin + first)
+    flipped = weights[::-1, ::-1].transpose(0, 1, 3, 2)
+    signal = signal[rows[0], rows[1]]
+    if all(
+        before == (span - 1) // 2 and before + after == span - 1
+        for (before, after), span in zip(pads, spans)
+    ):
+        part = keras.ops.conv(signal[None], flipped, 1, "same", dilation_rate=dilations)
+    else:
+        padded = np.pad(signal, (*pads, (0, 0)))
+        part = keras.ops.conv(padded[None], flipped, 1, "valid", dilation_rate=dilations)
+    return [_placed(_numpy(part)[0], *firsts, in_shape)]
 
 
 def _transpose_back(window, layer, kernel, in_shape, out_shape):
