@@ -38,7 +38,7 @@ print("prediction", model.predict(x[:3], verbose=0).shape)
 
 # A model built outside the scope cannot join a data-parallel run: say so, do not crash later.
 outside = models.compile_restoration(models.dncnn(channels=3, filters=4, depth=3), 1e-3)
-training.hardware = lambda: TWO_DEVICES
+training.fitting.hardware = lambda: TWO_DEVICES  # what fit sees of the machine
 try:
     training.fit(outside, (x, x), budget="smoke", epochs=1, run_dir=tempfile.mkdtemp(), verbose=0)
 except ValueError as error:

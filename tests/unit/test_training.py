@@ -77,9 +77,11 @@ def test_an_unknown_budget_name_raises_and_lists_the_valid_names(monkeypatch, so
     assert str(error.value).startswith(expected)
 
 
-def test_a_budget_name_must_be_a_string():
-    with pytest.raises(TypeError, match="name must be a string"):
+def test_a_budget_must_be_a_budget_or_its_name():
+    with pytest.raises(TypeError, match="budget must be a Budget or one of 'smoke', 'cpu', 'gpu', got int 3"):
         training.select_budget(3)
+    budget = training.select_budget("cpu")
+    assert training.select_budget(budget) is budget
 
 
 def test_budgets_grow_from_smoke_to_cpu_to_gpu():
