@@ -280,22 +280,15 @@ def _transpose_back(window, layer, kernel, in_shape, out_shape):
     if active.size == 0:
         return [None]
     canvas = np.zeros((*canvas_size, active.size), np.float32)
-    rows = slice(
-        max(window.top, canvas_origin[0]),
-        min(window.top + window.values.shape[0], canvas_origin[0] + canvas_size[0]),
+    inside = _placed_slices(
+        window.top - canvas_origin[0],
+        window.left - canvas_origin[1],
+        window.values.shape,
+        canvas_size,
     )
-    cols = slice(
-        max(window.left, canvas_origin[1]),
-        min(window.left + window.values.shape[1], canvas_origin[1] + canvas_size[1]),
-    )
-    if rows.start < rows.stop and cols.start < cols.stop:
-        canvas[
-            rows.start - canvas_origin[0] : rows.stop - canvas_origin[0],
-            cols.start - canvas_origin[1] : cols.stop - canvas_origin[1],
-        ] = window.values[
-            rows.start - window.top : rows.stop - window.top,
-            cols.start - window.left : cols.stop - window.left,
-        ][..., active]
+    if inside is not None:
+        (rows, cols), (window_rows, window_cols) = inside
+        canvas[rows, cols] = window.values[window_rows, window_cols][..., active]
     weights = kernel[:, :, active]
     if strides != (1, 1) and dilations != (1, 1):
         weights, dilations = _dilated(weights, dilations), (1, 1)
@@ -351,7 +344,7 @@ def _unpool(window, layer, pool_input):
 
 
 def _placed_slices(top, left, size, shape):
-    """``(source, target)`` slices of the overlap of a box at (top, left) with a map."""
+    """Slices of the overlap of a box at (top, left) with a map: ``(in the map, in the box)``."""
     rows = slice(max(top, 0), min(top + size[0], shape[0]))
     cols = slice(max(left, 0), min(left + size[1], shape[1]))
     if rows.start >= rows.stop or cols.start >= cols.stop:
