@@ -27,18 +27,18 @@ from deconv_tutor.exercises import (
     self_test,
 )
 
-WORKER_NAME = "deconv_tutor-exercise-check"
+WATCHDOG_NAME = "deconv_tutor-time-limit"
 
 
 def keras_module():
     return pytest.importorskip("keras")
 
 
-def wait_for_workers_to_stop(seconds=3.0):
-    """True once no check worker thread is alive any more."""
+def watchdogs_stop(seconds=3.0):
+    """True once no time-limit watchdog thread is alive any more."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if not any(thread.name == WORKER_NAME for thread in threading.enumerate()):
+        if not any(thread.name == WATCHDOG_NAME for thread in threading.enumerate()):
             return True
         time.sleep(0.02)
     return False
@@ -371,6 +371,8 @@ def test_boolean_masks_compare_with_zero_one_masks():
 def test_find_difference_validates_its_tolerances():
     with pytest.raises(ValueError, match="rtol must be a non-negative number, got -1"):
         find_difference(1, 1, rtol=-1)
+    with pytest.raises(TypeError, match="atol must be a non-negative number, got str"):
+        find_difference(1, 1, atol="0")
 
 
 def test_assert_equivalent_raises_the_learner_facing_message():
@@ -519,11 +521,13 @@ def test_system_exit_in_learner_code_is_reported_not_obeyed(conv_size_exercise):
     assert verdict.message == "conv_size(64, 3) raised SystemExit: 3"
 
 
-def test_a_too_slow_function_times_out_on_time_and_its_thread_is_stopped(conv_size_exercise):
+def test_a_too_slow_function_times_out_on_time_and_is_not_left_running(conv_size_exercise):
+    iterations = []
+
     def conv_size(size, kernel, stride=1):
         while True:  # an endless loop that even swallows ordinary exceptions
             try:
-                size += 1
+                iterations.append(size)
             except Exception:
                 pass
 
@@ -535,7 +539,10 @@ def test_a_too_slow_function_times_out_on_time_and_its_thread_is_stopped(conv_si
         "conv_size(64, 3) did not finish within the time limit of 0.2 s (an endless loop?)."
     )
     assert elapsed < 2.0
-    assert wait_for_workers_to_stop()
+    assert watchdogs_stop()
+    count = len(iterations)
+    time.sleep(0.1)
+    assert len(iterations) == count  # the loop is not running in the background
 
 
 def test_a_function_that_returns_nothing_is_told_about_return(conv_size_exercise):
@@ -647,10 +654,20 @@ def test_hint_n_shows_that_hint_without_advancing_the_sequence(capsys):
     assert isinstance(exercise.hint(1), Hint)
 
 
-@pytest.mark.parametrize("n", [0, 3, 1.5, True])
+@pytest.mark.parametrize("n", [0, 3])
 def test_hint_number_out_of_range_is_a_value_error(n):
     with pytest.raises(ValueError, match=f"n must be a hint number from 1 to 2, got {n!r}"):
         Exercise("q", expected=1, hints=["a", "b"]).hint(n)
+
+
+@pytest.mark.parametrize("n", [1.5, True, "1"])
+def test_hint_number_of_the_wrong_type_is_a_type_error(n):
+    with pytest.raises(TypeError, match="n must be a hint number from 1 to 2, got "):
+        Exercise("q", expected=1, hints=["a", "b"]).hint(n)
+
+
+def test_hint_number_may_be_a_numpy_integer():
+    assert Exercise("q", expected=1, hints=["a", "b"]).hint(np.int64(2)).text == "b"
 
 
 def test_an_exercise_without_hints_says_so(capsys):
@@ -686,11 +703,36 @@ def test_missing_solution_says_so():
         ({"hints": "one hint"}, TypeError, "hints must be a sequence of str"),
         ({"solution": 3}, TypeError, "solution must be a str, got int"),
         ({"checker": 3}, TypeError, "checker must be callable or None, got int"),
-        ({"rtol": -1.0}, ValueError, "rtol must be a non-negative number, got -1.0"),
+        ({"name": 3}, TypeError, "name must be a non-empty str, got int 3"),
+        ({"rtol": -1.0}, ValueError, "rtol must be a non-negative number, got -1"),
+        ({"atol": "0.1"}, TypeError, "atol must be a non-negative number, got str '0.1'"),
         (
             {"time_limit": 0},
             ValueError,
             "time_limit must be a positive number of seconds or None, got 0",
+        ),
+        (
+            {"time_limit": float("inf")},
+            ValueError,
+            "time_limit must be a positive number of seconds or None, got inf",
+        ),
+        (
+            {"time_limit": -1},
+            ValueError,
+            "time_limit must be a positive number of seconds or None, got -1",
+        ),
+        (
+            {"time_limit": float("nan")},
+            ValueError,
+            "time_limit must be a positive number of seconds or None, got nan",
+        ),
+        ({"time_limit": "10"}, TypeError, "time_limit must be a positive number of seconds"),
+        ({"reveal": "no"}, TypeError, "reveal must be True or False, got str 'no'"),
+        ({"wrong_answers": 63}, TypeError, "wrong_answers must be a list"),
+        (
+            {"cases": [1], "expected": lambda x: x, "wrong_answers": [2]},
+            TypeError,
+            "wrong_answers of a function exercise must be functions",
         ),
         ({"cases": []}, ValueError, "cases must be a non-empty sequence"),
         ({"cases": [1, 2], "expected": [1]}, ValueError, r"one result per case \(2 cases\)"),
@@ -844,12 +886,13 @@ def test_self_test_passes_exercises_that_accept_their_solution_and_reject_the_re
     )
     results = self_test({"q1": q1, "q2": q2, "width": ____})
     assert results == {
-        "q1": ("not_attempted", "incorrect", "correct"),
-        "q2": ("not_attempted", "incorrect", "correct"),
+        "q1": ("not_attempted", ("incorrect", "incorrect", "incorrect"), "correct"),
+        "q2": ("not_attempted", ("incorrect",), "correct"),
     }
-    assert "q2  placeholder: not attempted  wrong answer: rejected  solution: correct" in (
-        capsys.readouterr().out
-    )
+    assert capsys.readouterr().out.splitlines() == [
+        "q1  placeholder: not attempted  wrong answers: 3 of 3 rejected  solution: correct",
+        "q2  placeholder: not attempted  wrong answers: 1 of 1 rejected  solution: correct",
+    ]
 
 
 def test_self_test_leaves_the_learners_variables_alone():
@@ -867,10 +910,80 @@ def test_self_test_fails_on_a_wrong_solution():
 
 def test_self_test_fails_on_a_check_that_accepts_anything():
     lenient = Exercise(
-        "q1", answer_name="kernel", checker=lambda value: None, solution="kernel = 1"
+        "q1",
+        answer_name="kernel",
+        checker=lambda value: None,
+        solution="kernel = 1",
+        wrong_answers=[0],
     )
     with pytest.raises(AssertionError, match="do not check themselves"):
         self_test({"q1": lenient})
+
+
+def test_self_test_fails_on_a_check_too_lenient_for_an_off_by_one(capsys):
+    # The old self-test offered an object of no known type, which any check rejects.
+    # An off-by-one is what a tolerance of 2 wrongly accepts.
+    lenient = Exercise("q1", answer_name="width", expected=62, atol=2, solution="width = 62")
+    with pytest.raises(AssertionError, match=r"\['q1'\]"):
+        self_test({"q1": lenient})
+    assert "wrong answers: 1 of 3 rejected" in capsys.readouterr().out
+
+
+def test_self_test_fails_on_an_exercise_with_nothing_wrong_to_test(capsys):
+    only_checked = Exercise(
+        "q1", answer_name="kernel", checker=lambda value: None, solution="kernel = 1"
+    )
+    with pytest.raises(AssertionError, match="do not check themselves"):
+        self_test({"q1": only_checked})
+    assert "wrong answers: NONE to test (give wrong_answers=)" in capsys.readouterr().out
+
+
+def test_explicit_wrong_answers_replace_the_derived_ones():
+    exercise = Exercise(
+        "q1", answer_name="sigma", expected=10 / 255, atol=1e-4, wrong_answers=[10, 25 / 255]
+    )
+    assert exercise.wrong_answers() == [10, 25 / 255]
+    little_off, wrong_sign = Exercise("q2", expected=10 / 255, atol=1e-4).wrong_answers()
+    assert abs(little_off - 10 / 255) > 1e-4 and wrong_sign == -10 / 255
+    assert [exercise.evaluate(wrong).status for wrong in exercise.wrong_answers()] == [
+        "incorrect",
+        "incorrect",
+    ]
+
+
+@pytest.mark.parametrize(
+    "expected, wrong",
+    [
+        (True, [False]),
+        ((4, 3), [(3, 4), (4, 4), (5, 3)]),
+        ([3, 3], [[3, 4], [4, 3]]),  # reversing a symmetric shape is no mistake: left out
+        ("same", ["not same"]),
+        ({"a": 1}, [{"a": 2}]),
+        ({1, 2}, [{2}]),
+    ],
+)
+def test_derived_wrong_answers_are_plausible_mistakes_the_check_rejects(expected, wrong):
+    exercise = Exercise("q", answer_name="a", expected=expected)
+    assert exercise.wrong_answers() == wrong
+    assert all(exercise.evaluate(answer).status == "incorrect" for answer in wrong)
+
+
+def test_derived_wrong_answers_of_arrays_transpose_perturb_and_negate():
+    expected = np.arange(6.0).reshape(2, 3)
+    transposed, perturbed, negated = Exercise("q", expected=expected).wrong_answers()
+    assert transposed.shape == (3, 2)
+    assert (
+        perturbed[0, 0] != expected[0, 0] and (perturbed.ravel()[1:] == expected.ravel()[1:]).all()
+    )
+    np.testing.assert_array_equal(negated, -expected)
+
+
+def test_a_derived_wrong_function_makes_a_mistake_in_every_case():
+    exercise = Exercise("q", answer_name="f", cases=[1, 2, 3], expected=lambda x: 2 * x)
+    (mistaken,) = exercise.wrong_answers()
+    verdict = exercise.evaluate(mistaken)
+    assert verdict.status == "incorrect"
+    assert verdict.message == "The result of f(1): expected 2 but got 3."
 
 
 def test_self_test_finds_exercises_inside_an_exercise_set_and_refuses_an_empty_namespace():
@@ -878,3 +991,222 @@ def test_self_test_finds_exercises_inside_an_exercise_set_and_refuses_an_empty_n
     assert set(self_test({"chapter": chapter})) == {"q1"}
     with pytest.raises(ValueError, match="no Exercise"):
         self_test({"x": 1})
+
+
+# --------------------------------------------------------------------------
+# Hostile answers: check never raises, never hangs, never floods the notebook
+# --------------------------------------------------------------------------
+
+
+def test_an_int_of_400_digits_is_incorrect_and_described_by_its_size():
+    verdict = Exercise("q", answer_name="width", expected=62).evaluate(10**400)
+    assert verdict.status == "incorrect"
+    assert verdict.message == "`width`: expected 62 but got an int of about 401 digits."
+    function = Exercise("q", answer_name="f", cases=[1], expected=lambda x: x)
+    assert function.evaluate(lambda x: 10**5000).message == (
+        "The result of f(1): expected 1 but got an int of about 5001 digits."
+    )
+
+
+def test_a_huge_int_equal_to_a_huge_expected_int_is_correct():
+    assert Exercise("q", answer_name="n", expected=10**400).evaluate(10**400).status == "correct"
+
+
+def test_a_complex_number_is_not_a_real_answer_however_close():
+    verdict = Exercise("q", answer_name="width", expected=62).evaluate(complex(62, 1e-7))
+    assert verdict.status == "incorrect"
+    assert verdict.message == "`width`: expected a real number but got a complex ((62+1e-07j))."
+    assert find_difference(np.full(12, 62 + 0j), np.full(12, 62.0)) == (
+        "your answer: expected real numbers but got complex ones."
+    )
+    assert find_difference(1 + 1e-9j, 1 + 0j) is None  # a complex expected takes a complex
+
+
+def test_a_list_whose_len_raises_is_an_error_not_a_crash():
+    class BrokenList(list):
+        def __len__(self):
+            raise RuntimeError("no length today")
+
+    verdict = Exercise("q", answer_name="shape", expected=(62, 62, 3)).evaluate(BrokenList([1]))
+    assert verdict.status == "error"
+    assert verdict.message == "Checking `shape` raised RuntimeError: no length today"
+
+
+def test_an_oversized_array_is_refused_by_its_shape_without_copying_it():
+    import tracemalloc
+
+    huge = np.zeros(10**8)  # 800 MB, never touched
+    exercise = Exercise("q", answer_name="image", expected=lambda: np.zeros((62, 62, 3)))
+    tracemalloc.start()
+    try:
+        start = time.monotonic()
+        verdict = exercise.evaluate(huge)
+        elapsed = time.monotonic() - start
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert verdict.status == "incorrect"
+    assert verdict.message == (
+        "`image`: expected an array of shape (62, 62, 3) but got one of shape (100000000,)."
+    )
+    assert elapsed < 1.0 and peak < 10 * 2**20
+
+
+def test_an_oversized_list_or_range_is_refused_by_its_length():
+    exercise = Exercise("q", answer_name="image", expected=lambda: np.zeros((62, 62, 3)))
+    start = time.monotonic()
+    assert exercise.evaluate([0.0] * 10**7).message == (
+        "`image`: expected an array of shape (62, 62, 3) but `image` has 10000000 items."
+    )
+    assert exercise.evaluate([[0.0] * 10**6] * 62).message == (
+        "`image`: expected an array of shape (62, 62, 3) but `image`[0] has 1000000 items."
+    )
+    sizes = Exercise("q", answer_name="sizes", expected=[1, 2, 3])
+    assert (
+        sizes.evaluate(range(10**12)).message == "`sizes`: expected 3 items but got 1000000000000."
+    )
+    assert time.monotonic() - start < 2.0
+
+
+def test_a_tensor_like_answer_is_refused_by_its_declared_shape_before_conversion():
+    class Tensor:
+        shape = (10**9,)
+
+        def __array__(self, dtype=None, copy=None):
+            raise AssertionError("converted before its shape was compared")
+
+    verdict = Exercise("q", answer_name="t", expected=lambda: np.zeros((4, 4))).evaluate(Tensor())
+    assert verdict.message == (
+        "`t`: expected an array of shape (4, 4) but got one of shape (1000000000,)."
+    )
+
+
+def test_an_array_conversion_that_never_returns_times_out():
+    class Endless:
+        def __array__(self, dtype=None, copy=None):
+            while True:
+                pass
+
+    exercise = Exercise("q", answer_name="a", expected=lambda: np.zeros(3), time_limit=0.2)
+    start = time.monotonic()
+    verdict = exercise.evaluate(Endless())
+    assert verdict.status == "timeout"
+    assert verdict.message == "Checking `a` did not finish within the time limit of 0.2 s."
+    assert time.monotonic() - start < 2.0
+    function = Exercise(
+        "q", answer_name="f", cases=[1], expected=lambda x: np.zeros(3), time_limit=0.2
+    )
+    assert function.evaluate(lambda x: Endless()).message == (
+        "Checking the result of f(1) did not finish within the time limit of 0.2 s."
+    )
+
+
+def test_a_loop_that_catches_even_base_exceptions_is_stopped(conv_size_exercise):
+    def swallow_everything(size, kernel, stride=1):
+        while True:
+            try:
+                time.sleep(0.001)
+            except:  # noqa: E722 - a bare except, as learners write them
+                continue
+
+    def two_levels(size, kernel, stride=1):
+        while True:
+            try:
+                while True:
+                    try:
+                        size += 1
+                    except BaseException:
+                        pass
+            except BaseException:
+                pass
+
+    for learner in (swallow_everything, two_levels):
+        start = time.monotonic()
+        verdict = conv_size_exercise.evaluate(learner)
+        assert verdict.status == "timeout", learner.__name__
+        assert time.monotonic() - start < 2.0, learner.__name__
+    assert watchdogs_stop()
+
+
+def test_learner_code_runs_in_the_calling_thread_even_with_a_time_limit():
+    exercise = Exercise("q", answer_name="f", cases=[()], expected=threading.get_ident)
+    assert exercise.time_limit == 10.0
+    assert exercise.evaluate(threading.get_ident).status == "correct"
+
+
+def test_a_time_out_leaves_no_trace_function_signal_handler_or_thread_behind():
+    import signal
+
+    handler = signal.getsignal(signal.SIGUSR1)
+    trace = sys.gettrace()
+    exercise = Exercise("q", answer_name="f", cases=[()], expected=lambda: 1, time_limit=0.1)
+    assert (
+        exercise.evaluate(lambda: time.sleep(5) if False else [None for _ in iter(int, 1)]).status
+        == "timeout"
+    )
+    assert signal.getsignal(signal.SIGUSR1) is handler
+    assert sys.gettrace() is trace
+    assert watchdogs_stop()
+
+
+def test_a_check_from_another_thread_stops_an_endless_loop_too():
+    results = {}
+
+    def endless():
+        while True:
+            pass
+
+    def check_in_a_thread():
+        exercise = Exercise("q", answer_name="f", cases=[()], expected=lambda: 1, time_limit=0.2)
+        results["status"] = exercise.evaluate(endless).status
+
+    worker = threading.Thread(target=check_in_a_thread)
+    worker.start()
+    worker.join(5)
+    assert not worker.is_alive() and results == {"status": "timeout"}
+
+
+def test_the_interrupt_button_still_stops_a_check(conv_size_exercise):
+    def interrupted(size, kernel, stride=1):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        conv_size_exercise.evaluate(interrupted)
+
+
+def test_an_exception_whose_message_fails_is_still_reported():
+    class Unprintable(Exception):
+        def __str__(self):
+            raise ValueError("no")
+
+    def learner(x):
+        raise Unprintable
+
+    exercise = Exercise("q", answer_name="f", cases=[1], expected=lambda x: x)
+    verdict = exercise.evaluate(learner)
+    assert verdict.status == "error"
+    assert verdict.message == "f(1) raised Unprintable: (its message could not be shown)"
+
+
+def test_what_learner_code_prints_is_captured_and_shortened(capsys):
+    def chatty(x):
+        for line in range(10**6):
+            print("step", line)
+        return x
+
+    exercise = Exercise("q", answer_name="f", cases=[1], expected=lambda x: x, time_limit=60)
+    verdict = exercise.check(chatty)
+    assert verdict.status == "correct"
+    shown = capsys.readouterr().out
+    assert shown.startswith("Your code printed:\nstep 0\nstep 1\n")
+    assert "... (999980 more lines not shown)" in shown
+    assert shown.endswith("Correct: `f` gives the expected result in the test case.\n")
+    assert len(shown) < 1000
+    assert verdict.output.count("\n") == 20 and str(verdict) == (
+        "Correct: `f` gives the expected result in the test case."
+    )
+
+
+def test_a_quiet_check_prints_nothing_but_the_verdict(capsys):
+    Exercise("q", answer_name="a", expected=1).check(1)
+    assert capsys.readouterr().out == "Correct: `a` has the expected value.\n"
