@@ -204,12 +204,12 @@ def cases(repeats):
     yield ("video_compare", "update: frame slider", toggler(compare, "frame", [1, 2]))
     yield ("video_compare", "update: wipe slider", _wipe(compare))
     yield (
-        "training_monitor",
+        "TrainingMonitor",
         "render: curves + 3 samples, PNG (no prediction)",
         lambda: _png(W.render_training(monitor.history, clip[:3], clip[:3], clip[:3])),
     )
     yield (
-        "training_monitor",
+        "TrainingMonitor",
         "update: one epoch's redraw (predicts 3 frames, once per epoch)",
         monitor.draw,
     )
@@ -276,7 +276,7 @@ def explain(rows):
                 f"(the move repeated most) pays only the way back; {SIZE // 2}x{SIZE // 2} "
                 "frames cost a quarter"
             )
-        elif row["widget"] == "training_monitor":
+        elif row["widget"] == "TrainingMonitor":
             if not epoch:
                 epoch["seconds"], epoch["budget"] = epoch_seconds()
             seconds, budget = epoch["seconds"], epoch["budget"]
