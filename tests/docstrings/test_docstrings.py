@@ -45,11 +45,22 @@ def _overrides_a_base_method(cls, name):
     return any(name in vars(base) for base in cls.__mro__[1:] if base is not object)
 
 
+def _checked_where_defined(obj, module_name):
+    """A name a package re-exports from one of its public modules is checked in that module."""
+    home = getattr(obj, "__module__", "") or ""
+    return (
+        home != module_name
+        and home.startswith("deconv_tutor.")
+        and not any(part.startswith("_") for part in home.split("."))
+    )
+
+
 def public_objects(module_name):
     """Yield ``(name, object, kind)`` for a module, its public functions and classes, their methods.
 
     Public means listed in ``__all__`` or, without one, defined in the module under a name
-    without a leading underscore. An alias of an object already listed is skipped.
+    without a leading underscore. An alias of an object already listed is skipped, and so is a
+    name re-exported from another public module (checked there).
     """
     module = importlib.import_module(module_name)
     yield module_name, module, "module"
@@ -62,6 +73,8 @@ def public_objects(module_name):
     for name in names:
         obj = getattr(module, name)
         if not (inspect.isfunction(obj) or inspect.isclass(obj)) or id(obj) in seen:
+            continue
+        if _checked_where_defined(obj, module_name):
             continue
         seen.add(id(obj))
         yield f"{module_name}.{name}", obj, "module-level"
