@@ -506,6 +506,17 @@ def denoiser_encoder_decoder(channels=3, filters=32, depth=2):
     )
 
 
+def _check_skip(skip):
+    check.choice(skip, "skip", SKIP_INTERPOLATIONS)
+    if skip.startswith("lanczos") and keras.backend.backend() == "torch":
+        # Keras's torch backend resizes with torch.nn.functional.interpolate: no Lanczos.
+        raise ValueError(
+            f"skip={skip!r} needs Lanczos resizing, which Keras's torch backend does not have; "
+            "use skip='bicubic' on torch, or the TensorFlow or JAX backend"
+        )
+    return skip
+
+
 def _upscaled_skip(inputs, scale, residual, interpolation):
     """The low-resolution input resized to the output grid, or None without a residual."""
     if not residual:
@@ -584,7 +595,7 @@ def fsrcnn(
     kernel_size = 3 * scale if kernel_size is None else kernel_size
     kernel_size = check.integer(kernel_size, "kernel_size", minimum=1)
     residual = check.boolean(residual, "residual")
-    check.choice(skip, "skip", SKIP_INTERPOLATIONS)
+    _check_skip(skip)
 
     def conv_prelu(features, width, size, name):
         features = _conv(width, name, size, activation=None)(features)
@@ -651,7 +662,7 @@ def espcn(scale=2, channels=3, filters=32, *, residual=True, skip="bicubic"):
     channels = check.integer(channels, "channels", minimum=1)
     filters = check.integer(filters, "filters", minimum=1)
     residual = check.boolean(residual, "residual")
-    check.choice(skip, "skip", SKIP_INTERPOLATIONS)
+    _check_skip(skip)
     inputs = keras.Input((None, None, channels), name="low_res")
     features = _conv(filters, "conv1", 5)(inputs)
     features = _conv(max(filters // 2, 1), "conv2")(features)

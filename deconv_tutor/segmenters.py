@@ -19,15 +19,48 @@ import numpy as np  # noqa: F401 (the examples use it)
 from deconv_tutor import _validation as check
 from deconv_tutor.layers import bilinear_kernel, segmentation_head
 
-__all__ = ["compile_segmenter", "fcn_segmenter", "unet"]
+__all__ = ["compile_segmenter", "fcn_segmenter", "pixel_crossentropy", "unet"]
 
 
 def _conv_relu(filters, name):
     return keras.layers.Conv2D(filters, 3, padding="same", activation="relu", name=name)
 
 
+@keras.saving.register_keras_serializable(package="deconv_tutor")
+def pixel_crossentropy(y_true, y_pred):
+    """Cross-entropy of every pixel's class probabilities against its class id.
+
+    Keras's sparse categorical cross-entropy, computed on a flat ``(pixels, classes)``
+    view: the same numbers, and PyTorch's backend can train it (its 2-D loss kernel
+    rejects the strided view Keras hands it for ``(batch, height, width, classes)``).
+
+    Parameters
+    ----------
+    y_true : tensor
+        Class ids, ``(batch, height, width)``.
+    y_pred : tensor
+        Probabilities, ``(batch, height, width, classes)``.
+
+    Returns
+    -------
+    tensor
+        One loss per pixel, ``(batch * height * width,)``.
+
+    Examples
+    --------
+    >>> y_true = np.array([[[0, 1]]])
+    >>> y_pred = np.array([[[[0.5, 0.5], [0.2, 0.8]]]], "float32")
+    >>> np.round(keras.ops.convert_to_numpy(pixel_crossentropy(y_true, y_pred)), 3)
+    array([0.693, 0.223], dtype=float32)
+    """
+    classes = y_pred.shape[-1]
+    return keras.losses.sparse_categorical_crossentropy(
+        keras.ops.reshape(y_true, (-1,)), keras.ops.reshape(y_pred, (-1, classes))
+    )
+
+
 def compile_segmenter(model, n_classes, learning_rate=1e-3):
-    """Compile a segmenter: Adam, sparse categorical cross-entropy, pixel accuracy, mean IoU.
+    """Compile a segmenter: Adam, per-pixel cross-entropy, pixel accuracy, mean IoU.
 
     The targets are integer masks ``(batch, height, width)`` of class numbers; the model
     outputs per-pixel probabilities ``(batch, height, width, n_classes)``.
@@ -63,7 +96,7 @@ def compile_segmenter(model, n_classes, learning_rate=1e-3):
     )
     model.compile(
         optimizer=keras.optimizers.Adam(rate),
-        loss="sparse_categorical_crossentropy",
+        loss=pixel_crossentropy,
         metrics=[
             keras.metrics.SparseCategoricalAccuracy(name="pixel_accuracy"),
             keras.metrics.MeanIoU(num_classes=n_classes, sparse_y_pred=False, name="mean_iou"),

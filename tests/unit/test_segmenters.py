@@ -85,3 +85,14 @@ def test_segmenters_train_on_integer_masks():
 def test_segmenters_reject_bad_arguments_naming_the_parameter(build, error, message):
     with pytest.raises(error, match=message):
         build()
+
+
+def test_pixel_crossentropy_is_keras_sparse_crossentropy_averaged_over_pixels():
+    rng = np.random.default_rng(0)
+    y_true = rng.integers(0, 4, (2, 5, 6))
+    y_pred = rng.random((2, 5, 6, 4)).astype("float32")
+    y_pred /= y_pred.sum(axis=-1, keepdims=True)
+    ours = keras.ops.convert_to_numpy(segmenters.pixel_crossentropy(y_true, y_pred))
+    theirs = keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(y_true, y_pred))
+    assert ours.shape == (60,)
+    np.testing.assert_allclose(ours.mean(), theirs.mean(), rtol=1e-6)
