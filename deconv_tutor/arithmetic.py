@@ -32,10 +32,11 @@ arXiv:1603.07285, 2016. https://github.com/vdumoulin/conv_arithmetic
 from __future__ import annotations
 
 import html
-import numbers
 import textwrap
 from dataclasses import dataclass
 from typing import NamedTuple
+
+from deconv_tutor import _validation as check
 
 __all__ = [
     "ShapeRow",
@@ -56,21 +57,6 @@ _MODES = ("valid", "same")
 # --------------------------------------------------------------------------------------
 
 
-def _integer(name, value, minimum):
-    """Return ``value`` as an int >= ``minimum`` or raise naming ``name``."""
-    # bool is an int subclass, but `stride=True` is a bug, not a stride of 1.
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if not isinstance(value, numbers.Integral):
-        # A number of the wrong kind (2.5 pixels) is a bad value, not a bad type.
-        raise ValueError(f"{name} must be an integer, got {value!r}")  # noqa: TRY004
-    value = int(value)
-    if value < minimum:
-        expected = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"{name} must be {expected}, got {value}")
-    return value
-
-
 def _padding(padding):
     """Return ``"valid"``, ``"same"`` or a ``(before, after)`` pair of ints >= 0."""
     if isinstance(padding, str):
@@ -88,11 +74,11 @@ def _padding(padding):
                 f"{padding!r}"
             )
         return (
-            _integer("padding[0] (before)", padding[0], 0),
-            _integer("padding[1] (after)", padding[1], 0),
+            check.integer(padding[0], "padding[0] (before)", minimum=0),
+            check.integer(padding[1], "padding[1] (after)", minimum=0),
         )
-    if isinstance(padding, numbers.Real) and not isinstance(padding, bool):
-        per_side = _integer("padding", padding, 0)
+    if check.is_real_number(padding):
+        per_side = check.integer(padding, "padding", minimum=0)
         return (per_side, per_side)
     raise TypeError(
         "padding must be 'valid', 'same', an int or a (before, after) pair, "
@@ -103,7 +89,7 @@ def _padding(padding):
 def _output_padding(output_padding, stride):
     if output_padding is None:
         return None
-    output_padding = _integer("output_padding", output_padding, 0)
+    output_padding = check.integer(output_padding, "output_padding", minimum=0)
     if output_padding >= stride:
         # Keras's Conv2DTranspose refuses this too: with a >= s the extra rows could
         # not come from any forward convolution of the same stride.
@@ -170,10 +156,10 @@ def conv_output_size(size, kernel_size, stride=1, padding="valid", dilation=1):
     >>> conv_output_size(3, 3, stride=2, padding="same"), conv_output_size(4, 3, stride=2, padding="same")
     (2, 2)
     """
-    size = _integer("size", size, 1)
-    kernel_size = _integer("kernel_size", kernel_size, 1)
-    stride = _integer("stride", stride, 1)
-    dilation = _integer("dilation", dilation, 1)
+    size = check.integer(size, "size", minimum=1)
+    kernel_size = check.integer(kernel_size, "kernel_size", minimum=1)
+    stride = check.integer(stride, "stride", minimum=1)
+    dilation = check.integer(dilation, "dilation", minimum=1)
     padding = _padding(padding)
     if padding == "same":
         return -(-size // stride)  # ceil(i / s): the padding is chosen to make it so
@@ -230,9 +216,9 @@ def pool_output_size(size, pool_size, stride=None, padding="valid"):
     >>> pool_output_size(10, 3, stride=1)
     8
     """
-    pool_size = _integer("pool_size", pool_size, 1)
-    stride = pool_size if stride is None else _integer("stride", stride, 1)
-    size = _integer("size", size, 1)
+    pool_size = check.integer(pool_size, "pool_size", minimum=1)
+    stride = pool_size if stride is None else check.integer(stride, "stride", minimum=1)
+    size = check.integer(size, "size", minimum=1)
     padding = _padding(padding)
     if padding != "same":
         before, after = (0, 0) if padding == "valid" else padding
@@ -312,10 +298,10 @@ def conv_transpose_output_size(
     >>> conv_transpose_output_size(4, 3, stride=2, padding=1)     # undoes conv_output_size(7, 3, 2, 1)
     7
     """
-    size = _integer("size", size, 1)
-    kernel_size = _integer("kernel_size", kernel_size, 1)
-    stride = _integer("stride", stride, 1)
-    dilation = _integer("dilation", dilation, 1)
+    size = check.integer(size, "size", minimum=1)
+    kernel_size = check.integer(kernel_size, "kernel_size", minimum=1)
+    stride = check.integer(stride, "stride", minimum=1)
+    dilation = check.integer(dilation, "dilation", minimum=1)
     padding = _padding(padding)
     output_padding = _output_padding(output_padding, stride)
     extent = _effective_kernel(kernel_size, dilation)
@@ -374,10 +360,10 @@ def conv_input_sizes(output_size, kernel_size, stride=1, padding="valid", dilati
     >>> conv_input_sizes(62, 3)
     [64]
     """
-    output_size = _integer("output_size", output_size, 1)
-    kernel_size = _integer("kernel_size", kernel_size, 1)
-    stride = _integer("stride", stride, 1)
-    dilation = _integer("dilation", dilation, 1)
+    output_size = check.integer(output_size, "output_size", minimum=1)
+    kernel_size = check.integer(kernel_size, "kernel_size", minimum=1)
+    stride = check.integer(stride, "stride", minimum=1)
+    dilation = check.integer(dilation, "dilation", minimum=1)
     padding = _padding(padding)
     if padding == "same":
         smallest = (output_size - 1) * stride + 1
@@ -418,8 +404,8 @@ def valid_output_paddings(stride, dilation=1):
     ...  for a in valid_output_paddings(2)]
     [3, 4]
     """
-    stride = _integer("stride", stride, 1)
-    _integer("dilation", dilation, 1)
+    stride = check.integer(stride, "stride", minimum=1)
+    check.integer(dilation, "dilation", minimum=1)
     return list(range(stride))
 
 
@@ -825,7 +811,7 @@ def _target(target_shape):
     if len(target_shape) == 0:
         raise ValueError("target_shape must have at least one dimension, got ()")
     return tuple(
-        _integer(f"target_shape[{axis}]", size, 1) for axis, size in enumerate(target_shape)
+        check.integer(size, f"target_shape[{axis}]", minimum=1) for axis, size in enumerate(target_shape)
     )
 
 
