@@ -18,11 +18,16 @@ from deconv_tutor._comparison import _difference, _normalize
 
 __all__ = ["plausible_wrong_values"]
 
+# Up to this size an int's plausible slip is an off-by-one (a size, a count of layers);
+# beyond it (pixels, multiply-adds) an off-by-one is within any relative tolerance.
+_OFF_BY_ONE_UP_TO = 10_000
+
 
 def plausible_wrong_values(expected):
     """Mistakes a learner could make, derived from the expected answer.
 
-    An off-by-one and a wrong sign for an int; a value one per cent off and a wrong sign
+    An off-by-one and a wrong sign for an int (twice, one per cent more and the wrong
+    sign for a large one); a value one per cent off and a wrong sign
     for a float; a transposed shape and one size off by one for a tuple of sizes; a transposed, a perturbed and a negated array; a dict or a set
     with one item wrong. A candidate equal to ``expected`` (the reverse of a symmetric
     shape, the negative of zero) is left out. They do not depend on the exercise's
@@ -46,13 +51,19 @@ def plausible_wrong_values(expected):
     [(3, 32, 64), (64, 32, 4), (65, 32, 3)]
     >>> [round(value, 4) for value in plausible_wrong_values(0.5)]
     [0.505, -0.5]
+    >>> plausible_wrong_values(1_843_200_000)
+    [3686400000, 1861632000, -1843200000]
     """
     value = _normalize(expected)
     candidates = []
     if isinstance(value, bool):
         candidates = [not value]
-    elif isinstance(value, numbers.Integral):
+    elif isinstance(value, numbers.Integral) and abs(value) <= _OFF_BY_ONE_UP_TO:
         candidates = [value + 1, value - 1, -value]
+    elif isinstance(value, numbers.Integral):
+        # A count of millions is not off by one but by a factor: twice (FLOPs for
+        # multiply-adds), a per cent, the sign.
+        candidates = [2 * value, value + value // 100, -value]
     elif isinstance(value, numbers.Number):
         # One per cent off: a rounding slip or a constant a little wrong. Not derived from
         # the exercise's tolerance, so that a tolerance too loose to reject it shows.

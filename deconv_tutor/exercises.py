@@ -572,7 +572,8 @@ class Exercise:
         """Plausible wrong answers, which a sound check must reject.
 
         Those given as ``wrong_answers=``, or else derived from the expected answer: an
-        off-by-one and a wrong sign for an int, a value one per cent off for a float, a transposed shape, a perturbed array, a dict or a set with one item
+        off-by-one and a wrong sign for an int (a factor two for a large one), a value
+        one per cent off for a float, a transposed shape, a perturbed array, a dict or a set with one item
         wrong; for a function exercise, a function that makes such a mistake in every
         case. Without either (a check with no expected answer), none.
 
