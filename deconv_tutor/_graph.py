@@ -167,7 +167,7 @@ def layer_calls(model):
 
 
 def ancestors(calls, index):
-    """Indices of the calls ``calls[index]`` depends on, itself included, in graph order.
+    """Indices of what ``calls[index]`` depends on (any items with ``parents``), itself included.
 
     Examples
     --------

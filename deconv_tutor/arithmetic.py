@@ -36,6 +36,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from deconv_tutor import _graph
 from deconv_tutor import _validation as check
 
 __all__ = [
@@ -568,7 +569,7 @@ class _Node:
     name: str
     layer: object
     class_name: str
-    inbound: list  # indices of the nodes feeding this one
+    parents: list  # indices of the nodes feeding this one (what _graph.ancestors follows)
     shapes: list  # per-sample output shapes, one per output tensor
     params: int
     is_input: bool
@@ -585,8 +586,6 @@ class _Node:
 def _model_graph(model):
     """The model's inputs and layer calls in graph order, with what the trace needs."""
     import keras  # lazy: importing keras costs seconds
-
-    from deconv_tutor import _graph
 
     calls = _graph.layer_calls(model)
     nodes, producer = [], {}
@@ -632,7 +631,7 @@ def _resampling(layer):
 def _ideal_map(node, in_spatials, nodes):
     """Output ``(h, w)`` of ``node`` if it changed size only by its resampling factor.
 
-    ``in_spatials``: the ``(h, w)`` of each inbound node (``None`` if unknown).
+    ``in_spatials``: the ``(h, w)`` of each parent node (``None`` if unknown).
     Returns ``None`` when the answer cannot be worked out.
     """
     import keras
@@ -653,7 +652,7 @@ def _ideal_map(node, in_spatials, nodes):
         return (height * fh, width * fw)
     if isinstance(layer, keras.layers.Resizing):
         return (layer.height, layer.width)
-    actual_in = [nodes[i].spatial for i in node.inbound]
+    actual_in = [nodes[i].spatial for i in node.parents]
     if any(s is None for s in actual_in) or len(set(actual_in)) != 1:
         return None
     ((actual_h, actual_w),) = set(actual_in)
@@ -674,18 +673,8 @@ def _ideal_final(nodes, output_node, position):
         if index <= position or node.is_input:
             values.append(node.spatial)
         else:
-            values.append(_ideal_map(node, [values[i] for i in node.inbound], nodes))
+            values.append(_ideal_map(node, [values[i] for i in node.parents], nodes))
     return values[output_node]
-
-
-def _ancestors(nodes, output_node):
-    seen, stack = set(), [output_node]
-    while stack:
-        index = stack.pop()
-        if index not in seen:
-            seen.add(index)
-            stack.extend(nodes[index].inbound)
-    return seen
 
 
 def _factor_text(factor):
@@ -762,9 +751,9 @@ def _culprit(nodes, output_node, target_shape):
     if final.spatial == target_spatial:
         # Only the channel count is wrong: blame the layer that set it.
         setter = final
-        for index in sorted(_ancestors(nodes, output_node), reverse=True):
+        for index in sorted(_graph.ancestors(nodes, output_node), reverse=True):
             node = nodes[index]
-            inbound_channels = {nodes[i].shapes[0][-1] for i in node.inbound}
+            inbound_channels = {nodes[i].shapes[0][-1] for i in node.parents}
             if node.shapes[0][-1] == channels and inbound_channels != {channels}:
                 setter = node
                 break
@@ -786,10 +775,10 @@ def _culprit(nodes, output_node, target_shape):
         reason = (
             f"even with 'same' padding in every layer the input {_size_text(node.spatial)} "
             f"would give {_size_text(ideals[first])}, not the target {target_text}: "
-            f"{_resampling_text(nodes, _ancestors(nodes, output_node))}"
+            f"{_resampling_text(nodes, _graph.ancestors(nodes, output_node))}"
         )
     else:
-        in_spatials = [nodes[i].spatial for i in node.inbound]
+        in_spatials = [nodes[i].spatial for i in node.parents]
         in_spatial = in_spatials[0] if len(set(in_spatials)) == 1 else None
         ideal_out = _ideal_map(node, in_spatials, nodes)
         reason = (
