@@ -18,12 +18,7 @@ def open_and_run_all(page, lab, notebook):
         wait_until="domcontentloaded",
     )
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-    page.wait_for_selector(
-        ".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-KernelStatus-idle, "
-        "[data-status='idle']",
-        timeout=180_000,
-        state="attached",
-    )
+    wait_for_kernel(page)
     page.locator(".jp-Notebook").first.click()
     page.keyboard.press("Escape")
     # "Run All Cells" through JupyterLab's own command, as a learner would from the Run menu.
@@ -33,9 +28,28 @@ def open_and_run_all(page, lab, notebook):
         timeout=30_000
     )
     wait_for_idle(page)
+    first_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").first.text_content()
+    assert re.search(r"\[\d+\]", first_prompt), f"Run All executed nothing: prompt {first_prompt!r}"
 
 
 KERNEL_STATUS = "document.querySelector('.jp-StatusBar-Widget')?.textContent ?? ''"
+
+
+def wait_for_kernel(page, timeout_ms=180_000):
+    """The notebook's own kernel is started and idle: the status bar names it and says Idle.
+
+    The toolbar's execution indicator says "idle" for a moment while the status bar still reads
+    "No Kernel | Initializing"; a Run All clicked then runs nothing, or JupyterLab asks which
+    kernel to start, and the slider never appears.
+    """
+    page.wait_for_function(
+        f"""() => {{
+            const status = {KERNEL_STATUS};
+            return status.includes('| Idle') && !status.includes('No Kernel');
+        }}""",
+        timeout=timeout_ms,
+        polling=250,
+    )
 
 
 def wait_for_idle(page, timeout_ms=600_000):
