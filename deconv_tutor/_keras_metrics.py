@@ -22,6 +22,13 @@ def psnr_metric(y_true, y_pred):
     registered as ``"deconv_tutor>psnr_metric"``, so a compiled model that uses it
     survives ``model.save(...)`` and ``keras.models.load_model(...)``.
 
+    Parameters
+    ----------
+    y_true : tensor
+        The clean targets, ``(batch, height, width, channels)``, values in [0, 1].
+    y_pred : tensor
+        The model's outputs, the same shape.
+
     Returns
     -------
     tensor
@@ -60,6 +67,18 @@ def ssim_metric(y_true, y_pred):
     ``(batch, height, width, channels)`` or clips ``(batch, frames, height, width,
     channels)`` (mean over frames). Its ``__name__`` is ``"ssim"``; it is registered
     as ``"deconv_tutor>ssim_metric"`` for saving and loading compiled models.
+
+    Parameters
+    ----------
+    y_true : tensor
+        The clean targets, images or clips as above, values in [0, 1].
+    y_pred : tensor
+        The model's outputs, the same shape.
+
+    Returns
+    -------
+    tensor
+        Shape ``(batch,)``; Keras averages it over batches.
 
     Examples
     --------

@@ -241,12 +241,12 @@ def conv_transpose_output_size(
     padding, ``2p`` for an int; ``a = output_padding``, 0 when ``None``). With a Keras
     mode the rule is exactly Keras's (``Conv2DTranspose.compute_output_shape``):
 
-    ========  ======================  ============================================
-    padding   ``output_padding=None``  ``output_padding=a``
-    ========  ======================  ============================================
-    "valid"   ``s (i'-1) + max(k_eff, s)``  ``s (i'-1) + k_eff + a``
-    "same"    ``s i'``                ``s (i'-1) + (k_eff mod 2) + a``
-    ========  ======================  ============================================
+    ========  ==============================  =====================================
+    padding   ``output_padding=None``         ``output_padding=a``
+    ========  ==============================  =====================================
+    "valid"   ``s (i'-1) + max(k_eff, s)``    ``s (i'-1) + k_eff + a``
+    "same"    ``s i'``                        ``s (i'-1) + (k_eff mod 2) + a``
+    ========  ==============================  =====================================
 
     Parameters
     ----------
@@ -418,10 +418,27 @@ def valid_output_paddings(stride, dilation=1):
 class ShapeRow(NamedTuple):
     """One row of a :class:`ShapeTrace`.
 
-    ``output_shape`` is per sample (no batch axis): a tuple, or a list of tuples for a
-    layer with several outputs. ``ideal_final`` is the model's ``(height, width)``
-    output if every later layer preserved the size apart from its resampling factor
-    (see :func:`trace_shapes`), or ``None`` where that cannot be worked out.
+    Parameters
+    ----------
+    name : str
+        The layer's (or input's) name.
+    class_name : str
+        Its Keras class, e.g. ``"Conv2D"``.
+    output_shape : tuple or list of tuple
+        Per sample (no batch axis): a tuple, or a list of tuples for a layer with
+        several outputs.
+    params : int
+        Its trainable and non-trainable weights.
+    ideal_final : tuple of int or None
+        The model's ``(height, width)`` output if every later layer preserved the size
+        apart from its resampling factor (see :func:`trace_shapes`), or ``None`` where
+        that cannot be worked out.
+
+    Examples
+    --------
+    >>> row = ShapeRow("pool", "MaxPooling2D", (32, 32, 8), 0, (32, 32))
+    >>> row.output_shape
+    (32, 32, 8)
     """
 
     name: str
@@ -448,7 +465,7 @@ class ShapeTrace:
     Built by :func:`trace_shapes`. ``str()`` and ``repr()`` give a fixed-width text
     table, ``_repr_html_`` an HTML table for notebooks (the culprit row highlighted).
 
-    Attributes
+    Parameters
     ----------
     rows : tuple of ShapeRow
         The model input(s), then every layer, in graph order.
@@ -461,6 +478,15 @@ class ShapeTrace:
         :func:`trace_shapes`); ``None`` when the output matches or no target was given.
     reason : str or None
         Why, in one sentence.
+
+    Examples
+    --------
+    >>> import keras
+    >>> inputs = keras.Input((64, 64, 3), name="frame")
+    >>> outputs = keras.layers.MaxPooling2D(2, name="pool")(inputs)
+    >>> trace = trace_shapes(keras.Model(inputs, outputs), target_shape=(64, 64, 3))
+    >>> trace.final_shape, trace.mismatch
+    ((32, 32, 3), True)
     """
 
     rows: tuple
@@ -505,7 +531,13 @@ class ShapeTrace:
         return lines
 
     def to_text(self):
-        """The trace as a fixed-width text table (deterministic, ends without newline)."""
+        """The trace as a fixed-width text table.
+
+        Returns
+        -------
+        str
+            One line per row, deterministic, without a final newline.
+        """
         header = ("layer", "class", "output shape", "params", "ideal final")
         body = [
             (

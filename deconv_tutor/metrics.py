@@ -128,6 +128,18 @@ def psnr_per_frame(reference, test, data_range=1.0):
 def psnr(reference, test, data_range=1.0):
     """Peak signal-to-noise ratio in dB; for a video, the mean of the per-frame values.
 
+    Parameters
+    ----------
+    reference, test : numpy.ndarray
+        Videos (or images) of the same shape, floats in [0, ``data_range``].
+    data_range : float
+        The largest possible value (1 for the course's videos).
+
+    Returns
+    -------
+    float
+        In dB; ``inf`` when every frame is identical to its reference.
+
     Examples
     --------
     >>> import numpy as np
@@ -183,6 +195,18 @@ def ssim_per_frame(reference, test, data_range=1.0):
 
 def ssim(reference, test, data_range=1.0):
     """Structural similarity; for a video, the mean of the per-frame values.
+
+    Parameters
+    ----------
+    reference, test : numpy.ndarray
+        Videos (or images) of the same shape, floats in [0, ``data_range``].
+    data_range : float
+        The largest possible value (1 for the course's videos).
+
+    Returns
+    -------
+    float
+        At most 1 (identical frames).
 
     Examples
     --------
@@ -259,6 +283,18 @@ def iou(true_mask, pred_mask, n_classes):
 def mean_iou(true_mask, pred_mask, n_classes):
     """Mean of :func:`iou` over the classes present in either mask.
 
+    Parameters
+    ----------
+    true_mask, pred_mask : numpy.ndarray
+        Integer class ids of the same shape.
+    n_classes : int
+        Number of classes; ids run from 0 to ``n_classes - 1``.
+
+    Returns
+    -------
+    float
+        The mean IoU, in [0, 1].
+
     Examples
     --------
     >>> import numpy as np
@@ -316,6 +352,13 @@ def temporal_flicker(video, reference=None):
 
 def report(reference, test, data_range=1.0):
     """PSNR, SSIM and flicker of ``test`` against ``reference``, per frame and per clip.
+
+    Parameters
+    ----------
+    reference, test : numpy.ndarray
+        Videos (or images) of the same shape, floats in [0, ``data_range``].
+    data_range : float
+        The largest possible value (1 for the course's videos).
 
     Returns
     -------

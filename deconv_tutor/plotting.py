@@ -287,6 +287,11 @@ def before_after(before, after, titles=("before", "after"), *, reference=None, d
 class VideoHTML:
     """An inline animation: HTML that a notebook renders, with its size in bytes.
 
+    Parameters
+    ----------
+    html_text : str
+        Self-contained HTML (no external files), kept as ``html``.
+
     Attributes
     ----------
     html : str

@@ -92,6 +92,16 @@ def _check_odd_size(size, name="size"):
 def psf_box(size):
     """A ``size`` x ``size`` box point-spread function (uniform blur), summing to one.
 
+    Parameters
+    ----------
+    size : int
+        Odd side length.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 ``(height, width)``, odd sides, non-negative, summing to one.
+
     Examples
     --------
     >>> psf_box(3).round(3)
@@ -112,6 +122,11 @@ def psf_gaussian(size, sigma):
         Odd side length; about ``6 * sigma + 1`` holds nearly all of the Gaussian.
     sigma : float
         Standard deviation in pixels (> 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 ``(height, width)``, odd sides, non-negative, summing to one.
 
     Examples
     --------
@@ -141,6 +156,11 @@ def psf_motion(length, angle=0.0):
         Length of the camera (or object) motion during the exposure, in pixels (>= 1).
     angle : float
         Direction in degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 ``(height, width)``, odd sides, non-negative, summing to one.
 
     Examples
     --------
@@ -199,6 +219,18 @@ def blur(video, psf):
 
 def downscale(video, factor):
     """Shrink height and width by an integer ``factor``, averaging each factor x factor block.
+
+    Parameters
+    ----------
+    video : numpy.ndarray
+        float32 video in [0, 1].
+    factor : int
+        Positive integer that divides the height and the width.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 ``(frames, height // factor, width // factor, channels)``.
 
     Examples
     --------

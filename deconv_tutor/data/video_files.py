@@ -198,10 +198,10 @@ def iter_frames(path, size=None):
         ``(height, width)`` to resize each frame to (bilinear, anti-aliased when
         shrinking); by default frames keep their size.
 
-    Yields
-    ------
-    numpy.ndarray
-        float32 frame ``(height, width, 3)`` in [0, 1]. Grey images are repeated to
+    Returns
+    -------
+    iterator of numpy.ndarray
+        float32 frames ``(height, width, 3)`` in [0, 1]. Grey images are repeated to
         three channels; an alpha channel must be fully opaque and is dropped.
 
     Examples

@@ -12,46 +12,19 @@ problem without training:
   :func:`unsupervised_wiener`, :func:`richardson_lucy`, with :func:`tune_wiener_balance`, and the
   boundary treatments :func:`pad_for_deconvolution` and :func:`taper_edges`.
 
-Shapes
-------
-A video is float32 ``(frames, height, width, channels)`` with values in [0, 1]. Every function
+Modules: :mod:`~deconv_tutor.restoration.upscaling`,
+:mod:`~deconv_tutor.restoration.denoising` and :mod:`~deconv_tutor.restoration.deconvolution`,
+all used through this package's namespace (``restoration.wiener``).
+
+Notes
+-----
+*Shapes.* A video is float32 ``(frames, height, width, channels)`` with values in [0, 1]. Every function
 also accepts a single frame ``(height, width, channels)`` and then returns a single frame: a 3-D
 array is always read as *one colour frame*, never as a grayscale clip (give a grayscale clip a
 channel axis of size 1). Any floating dtype is accepted; results are float32.
 
 Frames are restored independently, channel by channel: these baselines use no temporal
 information, which is exactly what chapter 09's multi-frame models add.
-
-Boundaries in deconvolution
----------------------------
-Fourier-domain deconvolution (inverse filter, Wiener) treats the frame as one tile of a periodic
-pattern: the right edge touches the left edge. A real frame is not periodic, so the wrap-around
-is a sharp step that the blur model cannot explain; the deconvolution "sharpens" it, and the
-ringing it produces spreads across the whole frame. Richardson-Lucy (as implemented by
-scikit-image) assumes zeros outside the frame instead, which darkens the modelled border and
-produces bright, noisy edges. Every deconvolution function therefore takes ``boundary``:
-
-``"reflect"`` (default)
-    Mirror-pad the frame by the PSF size (:func:`pad_for_deconvolution`), taper the edges of
-    the *padded* frame (:func:`taper_edges`), deconvolve, crop. The content keeps a natural
-    continuation across its border, and the wrap-around step, now in the padding, is smoothed
-    into what a periodic blur would produce.
-``"taper"``
-    Blend the frame with its own circularly blurred copy near the borders
-    (:func:`taper_edges`, like MATLAB's ``edgetaper``), so that the frame fits the periodic
-    model; no extra pixels, but the outer band stays soft.
-``"none"``
-    Use the algorithm's own assumption (periodic, or zeros for Richardson-Lucy); kept to show
-    the artefacts in chapter 03.
-
-For Richardson-Lucy, ``"reflect"`` and ``"taper"`` also wrap-pad the prepared frame by the PSF
-size, so that the zeros it assumes lie beyond a seamless periodic continuation.
-
-Why this default: on 64 x 64 crops of 4 scikit-image photos x 4 PSFs (9 x 9 Gaussian, 5 x 5
-box, 9-pixel horizontal and diagonal motion) with noise sigma 0.005 and each method at its best
-balance or iteration count, Wiener averaged 25.97 dB with ``"reflect"``, 25.64 dB with
-``"taper"`` and 24.84 dB with mirror padding alone (no taper, twice the PSF size);
-Richardson-Lucy 25.79 dB with ``"reflect"`` against 25.56 dB with mirror padding alone.
 
 References
 ----------
@@ -64,10 +37,6 @@ References
    and compression", IEEE TIP 9 (2000) (BayesShrink).
 .. [4] A. Buades, B. Coll and J.-M. Morel, "A non-local algorithm for image denoising",
    CVPR 2005.
-
-Modules: :mod:`~deconv_tutor.restoration.upscaling`,
-:mod:`~deconv_tutor.restoration.denoising` and :mod:`~deconv_tutor.restoration.deconvolution`,
-all used through this package's namespace (``restoration.wiener``).
 """
 
 from deconv_tutor.restoration.deconvolution import (

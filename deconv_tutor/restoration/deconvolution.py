@@ -1,4 +1,36 @@
-"""Deconvolution: undoing a known blur (inverse, Wiener, Richardson-Lucy), with boundary care."""
+"""Deconvolution: undoing a known blur (inverse, Wiener, Richardson-Lucy), with boundary care.
+
+Notes
+-----
+*Boundaries.* Fourier-domain deconvolution (inverse filter, Wiener) treats the frame as one tile of a periodic
+pattern: the right edge touches the left edge. A real frame is not periodic, so the wrap-around
+is a sharp step that the blur model cannot explain; the deconvolution "sharpens" it, and the
+ringing it produces spreads across the whole frame. Richardson-Lucy (as implemented by
+scikit-image) assumes zeros outside the frame instead, which darkens the modelled border and
+produces bright, noisy edges. Every deconvolution function therefore takes ``boundary``:
+
+``"reflect"`` (default)
+    Mirror-pad the frame by the PSF size (:func:`pad_for_deconvolution`), taper the edges of
+    the *padded* frame (:func:`taper_edges`), deconvolve, crop. The content keeps a natural
+    continuation across its border, and the wrap-around step, now in the padding, is smoothed
+    into what a periodic blur would produce.
+``"taper"``
+    Blend the frame with its own circularly blurred copy near the borders
+    (:func:`taper_edges`, like MATLAB's ``edgetaper``), so that the frame fits the periodic
+    model; no extra pixels, but the outer band stays soft.
+``"none"``
+    Use the algorithm's own assumption (periodic, or zeros for Richardson-Lucy); kept to show
+    the artefacts in chapter 03.
+
+For Richardson-Lucy, ``"reflect"`` and ``"taper"`` also wrap-pad the prepared frame by the PSF
+size, so that the zeros it assumes lie beyond a seamless periodic continuation.
+
+Why this default: on 64 x 64 crops of 4 scikit-image photos x 4 PSFs (9 x 9 Gaussian, 5 x 5
+box, 9-pixel horizontal and diagonal motion) with noise sigma 0.005 and each method at its best
+balance or iteration count, Wiener averaged 25.97 dB with ``"reflect"``, 25.64 dB with
+``"taper"`` and 24.84 dB with mirror padding alone (no taper, twice the PSF size);
+Richardson-Lucy 25.79 dB with ``"reflect"`` against 25.56 dB with mirror padding alone.
+"""
 
 import numpy as np
 
@@ -19,7 +51,7 @@ def _otf(psf, shape):
     return np.fft.fft2(padded)
 
 
-#: Boundary treatments accepted by the deconvolution functions (see the package docstring).
+#: Boundary treatments accepted by the deconvolution functions (see the module docstring).
 BOUNDARIES = ("reflect", "taper", "none")
 
 #: Wiener balances tried by :func:`tune_wiener_balance`: half-decades from 1e-4 to 1.
@@ -372,7 +404,7 @@ def richardson_lucy(video, psf, num_iter=30, boundary="reflect", clip=True):
 
     Starting from a flat frame, each iteration re-blurs the estimate, compares it with the
     observed frame (a ratio) and corrects the estimate by that ratio blurred with the flipped
-    PSF [2]_. It is the maximum-likelihood estimate under Poisson (photon) noise, keeps the
+    PSF [1]_. It is the maximum-likelihood estimate under Poisson (photon) noise, keeps the
     image non-negative, and sharpens more with every iteration, noise included: the iteration
     count is the regularisation. scikit-image's convolution assumes zeros outside the frame, so
     with ``boundary="none"`` the borders come out bright and noisy.
@@ -396,6 +428,12 @@ def richardson_lucy(video, psf, num_iter=30, boundary="reflect", clip=True):
     -------
     ndarray
         float32, same shape as ``video``.
+
+    References
+    ----------
+    .. [1] W. H. Richardson, "Bayesian-based iterative method of image restoration", JOSA 62
+       (1972); L. B. Lucy, "An iterative technique for the rectification of observed
+       distributions", AJ 79 (1974).
 
     Examples
     --------

@@ -170,7 +170,7 @@ def denoise_wavelet(video, sigma=None, levels=3):
 
     Noise spreads evenly over all wavelet coefficients while a photo concentrates in a few large
     ones, so shrinking every detail coefficient towards zero removes mostly noise. The threshold
-    of each sub-band is BayesShrink's ``sigma**2 / signal_std`` [3]_, and the result is averaged
+    of each sub-band is BayesShrink's ``sigma**2 / signal_std`` [1]_, and the result is averaged
     over the four one-pixel shifts of the frame ("cycle spinning") so that the Haar blocks do not
     show. This is scikit-image's ``denoise_wavelet(wavelet="db1", method="BayesShrink")``
     written in NumPy, because scikit-image's version needs PyWavelets, which the course does not
@@ -191,6 +191,11 @@ def denoise_wavelet(video, sigma=None, levels=3):
     -------
     ndarray
         float32, same shape as ``video``.
+
+    References
+    ----------
+    .. [1] S. G. Chang, B. Yu and M. Vetterli, "Adaptive wavelet thresholding for image
+       denoising and compression", IEEE TIP 9 (2000) (BayesShrink).
 
     Examples
     --------

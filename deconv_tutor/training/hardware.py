@@ -111,6 +111,16 @@ def check_hardware(hardware_info):
     The decisions (:func:`choose_precision`, :func:`choose_distribution`, the budgets)
     read ``backend``, ``gpus`` and ``gpu_count``; tests pass made-up machines.
 
+    Parameters
+    ----------
+    hardware_info : dict
+        A machine description.
+
+    Returns
+    -------
+    dict
+        The same dict.
+
     Examples
     --------
     >>> check_hardware({"backend": "jax", "gpus": (), "gpu_count": 0})["gpu_count"]

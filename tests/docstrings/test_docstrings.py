@@ -20,7 +20,7 @@ from docutils import nodes
 from docutils.core import publish_doctree
 from docutils.parsers.rst import Directive, directives, roles
 from numpydoc.docscrape_sphinx import get_doc_object
-from numpydoc.validate import get_validation_checks, validate
+from numpydoc.validate import Validator, get_validation_checks, validate
 
 import deconv_tutor
 
@@ -96,6 +96,20 @@ def _relative(path):
         return str(path)
 
 
+class _Validator(Validator):
+    """numpydoc's validator, for a package ``__init__`` that defines nothing but re-exports."""
+
+    def __init__(self, obj_name):
+        super().__init__(get_doc_object(Validator._load_obj(obj_name)))
+
+    @property
+    def source_file_def_line(self):
+        try:
+            return super().source_file_def_line
+        except StopIteration:  # numpydoc looks for a `def` or `class` line and finds none
+            return None
+
+
 def numpydoc_violations(module_name):
     """``file:line name CODE message`` for each chosen check that a public docstring fails."""
     violations = []
@@ -104,7 +118,7 @@ def numpydoc_violations(module_name):
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Unknown section": reported as GL06 below
-            result = validate(name)
+            result = validate(name, validator_cls=_Validator)
         for code, message in result["errors"]:
             if code in CHECKS and not (code in MODULE_LEVEL_ONLY and kind != "module-level"):
                 where = f"{_relative(result['file'])}:{result['file_line']}"
