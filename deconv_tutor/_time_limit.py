@@ -299,14 +299,16 @@ class _Watch:
         if sys.gettrace() is not self.previous_trace:
             sys.settrace(self.previous_trace)
         if self.main:
-            _let_pending_signals_run()
+            _let_pending_requests_run()
             signal.signal(_SIGNAL, self.previous_handler)
-        elif self.async_raise is not None:
-            self.async_raise(ctypes.c_ulong(self.thread_id), None)  # drop a pending one
+        # Off the main thread a pending exception is not dropped with
+        # PyThreadState_SetAsyncExc(id, NULL): on CPython 3.11 that call leaves the
+        # interpreter's "asynchronous exception pending" flag set for good, and every
+        # later signal handler then runs re-entrantly. It is raised and caught instead.
 
 
-def _let_pending_signals_run():
-    """A Python-level call: a pending interruption reaches the (now inert) handler here."""
+def _let_pending_requests_run():
+    """A Python-level call: a pending interruption is handled here, in this module."""
     return None
 
 
@@ -389,7 +391,8 @@ def run(function, args=(), kwargs=None, *, time_limit, capture=None):
             while True:
                 try:
                     watch.finish()
+                    _let_pending_requests_run()  # off the main thread: raises a pending one
                     break
-                except TimeLimitExceeded:  # off the main thread: one pending, now dropped
+                except TimeLimitExceeded:
                     continue
         return outcome
