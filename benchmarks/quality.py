@@ -569,7 +569,7 @@ def main(argv=None):
 
     clips = training_clips()
     clean = heldout_clip()
-    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     command = " ".join(["python", "benchmarks/quality.py", *sys.argv[1:]] if argv is None else argv)
     results = json.loads(output.read_text()) if output.is_file() else {}
     results.setdefault("tasks", {})

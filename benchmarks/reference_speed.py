@@ -134,7 +134,7 @@ def main(argv=None):
     options.output.parent.mkdir(parents=True, exist_ok=True)
     record = {
         "benchmark": "reference_speed",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "command": " ".join(["python", "benchmarks/reference_speed.py", *sys.argv[1:]]),
         "config": {
             "input_shape": INPUT_SHAPE,

@@ -463,7 +463,7 @@ def main(argv=None):
     load_after = _common.load_average()
     record = {
         "benchmark": "speed",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "command": " ".join(
             ["python", "benchmarks/speed.py", *(argv if argv is not None else sys.argv[1:])]
         ),

@@ -12,6 +12,7 @@ from keras import ops
 
 from deconv_tutor.metrics import PSNR_CAP_DB, SSIM_K1, SSIM_K2, SSIM_WINDOW, ssim  # noqa: F401 (ssim: doctest)
 
+
 @keras.saving.register_keras_serializable(package="deconv_tutor")
 def psnr_metric(y_true, y_pred):
     """Keras metric: PSNR in dB of every sample of a batch, for pixel values in [0, 1].
@@ -99,9 +100,7 @@ def ssim_metric(y_true, y_pred):
             f"channels), got shape {tuple(y_true.shape)}"
         )
     height, width = y_true.shape[-3], y_true.shape[-2]
-    if (height is not None and height < SSIM_WINDOW) or (
-        width is not None and width < SSIM_WINDOW
-    ):
+    if (height is not None and height < SSIM_WINDOW) or (width is not None and width < SSIM_WINDOW):
         raise ValueError(
             f"frames must be at least {SSIM_WINDOW}x{SSIM_WINDOW} for SSIM's window, got "
             f"{height}x{width}"

@@ -171,9 +171,7 @@ def number(value, name, *, minimum=None, maximum=None, exclusive_minimum=False, 
     if not is_real_number(value):
         raise TypeError(f"{name} must be {what}, got {_type_name(value)} {_shown(value)}")
     value = float(value)
-    too_low = minimum is not None and (
-        value <= minimum if exclusive_minimum else value < minimum
-    )
+    too_low = minimum is not None and (value <= minimum if exclusive_minimum else value < minimum)
     too_high = maximum is not None and value > maximum
     if not math.isfinite(value) or too_low or too_high:
         raise ValueError(f"{name} must be {what}, got {value:g}")
@@ -497,9 +495,7 @@ def psf(value, name="psf", *, frame_shape=None, tolerance=1e-3):
     ...
     ValueError: psf must have an odd height and width (a centre pixel), got shape (2, 2)
     """
-    array = real_array(
-        value, name, ndims=(2,), shape_text="(kernel height, kernel width), 2-D"
-    )
+    array = real_array(value, name, ndims=(2,), shape_text="(kernel height, kernel width), 2-D")
     if array.dtype.kind == "b":
         raise TypeError(f"{name} must hold real weights, got dtype bool")
     array = array.astype(np.float64)
@@ -586,9 +582,7 @@ def to_uint8(image, name="image", *, clip=False):
     if array.dtype == np.uint8:
         return array
     if array.dtype.kind != "f":
-        raise TypeError(
-            f"{name} must hold floats in [0, 1] or uint8, got dtype {array.dtype}"
-        )
+        raise TypeError(f"{name} must hold floats in [0, 1] or uint8, got dtype {array.dtype}")
     if clip:
         array = np.clip(array, 0.0, 1.0)
     else:

@@ -832,7 +832,8 @@ def _target(target_shape):
     if len(target_shape) == 0:
         raise ValueError("target_shape must have at least one dimension, got ()")
     return tuple(
-        check.integer(size, f"target_shape[{axis}]", minimum=1) for axis, size in enumerate(target_shape)
+        check.integer(size, f"target_shape[{axis}]", minimum=1)
+        for axis, size in enumerate(target_shape)
     )
 
 

@@ -55,8 +55,6 @@ def gradient(function, x):
 
         result = jax.grad(function)(jax.numpy.asarray(x))
     elif backend == "torch":
-        import torch
-
         variable = keras.ops.convert_to_tensor(x).detach().requires_grad_(True)
         function(variable).backward()
         result = variable.grad.detach()

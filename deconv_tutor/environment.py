@@ -115,4 +115,6 @@ def _small_figures():
     """Modest figure resolution: notebooks are committed with their outputs and must stay small."""
     import matplotlib
 
-    matplotlib.rcParams.update({"figure.dpi": 72, "savefig.dpi": 72, "image.interpolation": "nearest"})
+    matplotlib.rcParams.update(
+        {"figure.dpi": 72, "savefig.dpi": 72, "image.interpolation": "nearest"}
+    )

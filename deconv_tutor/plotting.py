@@ -121,8 +121,9 @@ def _as_image_list(images, name="images"):
 
 
 # --------------------------------------------------------------------------- image grids
-def show_images(images, titles=None, ncols=None, cmap=None, size=2.5, vmin=None, vmax=None,
-                suptitle=None):
+def show_images(
+    images, titles=None, ncols=None, cmap=None, size=2.5, vmin=None, vmax=None, suptitle=None
+):
     """Show images in a grid, without axes.
 
     Parameters
@@ -196,8 +197,18 @@ def show_images(images, titles=None, ncols=None, cmap=None, size=2.5, vmin=None,
     return figure
 
 
-def before_after(before, after, titles=("before", "after"), *, reference=None, diff=False,
-                 frame=0, crop=None, size=3.0, cmap=None):
+def before_after(
+    before,
+    after,
+    titles=("before", "after"),
+    *,
+    reference=None,
+    diff=False,
+    frame=0,
+    crop=None,
+    size=3.0,
+    cmap=None,
+):
     """Show a frame before and after an operation, side by side.
 
     Parameters
@@ -258,8 +269,10 @@ def before_after(before, after, titles=("before", "after"), *, reference=None, d
         from deconv_tutor import metrics
 
         # PSNR of the frame on screen, so the number describes the picture.
-        names = [f"{name}\nPSNR {metrics.psnr(reference, panel):.2f} dB"
-                 for name, panel in zip(names, panels)]
+        names = [
+            f"{name}\nPSNR {metrics.psnr(reference, panel):.2f} dB"
+            for name, panel in zip(names, panels)
+        ]
         panels.append(reference)
         names.append("reference")
     if diff:
@@ -336,13 +349,24 @@ def _gif_bytes(frames_uint8, fps, loop=True):
         pictures = [Image.fromarray(frame[..., 0]) for frame in frames_uint8]
     else:
         # One adaptive palette per frame: 256 colours are plenty at course sizes.
-        pictures = [Image.fromarray(frame).quantize(colors=256, method=Image.Quantize.MEDIANCUT,
-                                                    dither=Image.Dither.NONE)
-                    for frame in frames_uint8]
+        pictures = [
+            Image.fromarray(frame).quantize(
+                colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+            )
+            for frame in frames_uint8
+        ]
     buffer = io.BytesIO()
     options = {"loop": 0} if loop else {}
-    pictures[0].save(buffer, format="GIF", save_all=True, append_images=pictures[1:],
-                     duration=duration_ms, disposal=1, optimize=False, **options)
+    pictures[0].save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=pictures[1:],
+        duration=duration_ms,
+        disposal=1,
+        optimize=False,
+        **options,
+    )
     return buffer.getvalue()
 
 
@@ -351,11 +375,20 @@ def _webp_bytes(frames_uint8, fps, loop=True):
 
     duration_ms = max(round(1000.0 / fps), 20)
     grey = frames_uint8.shape[-1] == 1
-    pictures = [Image.fromarray(frame[..., 0] if grey else frame).convert("RGB")
-                for frame in frames_uint8]
+    pictures = [
+        Image.fromarray(frame[..., 0] if grey else frame).convert("RGB") for frame in frames_uint8
+    ]
     buffer = io.BytesIO()
-    pictures[0].save(buffer, format="WEBP", save_all=True, append_images=pictures[1:],
-                     duration=duration_ms, loop=0 if loop else 1, quality=90, method=4)
+    pictures[0].save(
+        buffer,
+        format="WEBP",
+        save_all=True,
+        append_images=pictures[1:],
+        duration=duration_ms,
+        loop=0 if loop else 1,
+        quality=90,
+        method=4,
+    )
     return buffer.getvalue()
 
 
@@ -419,8 +452,9 @@ def show_video(video, fps=8, *, width=None, format="gif", loop=True, max_bytes=M
     if isinstance(video, Mapping):
         if len(video) == 0:
             raise ValueError("video must not be an empty dict")
-        clips = {str(key): _video_to_uint8(value, name=f"video[{key!r}]")
-                 for key, value in video.items()}
+        clips = {
+            str(key): _video_to_uint8(value, name=f"video[{key!r}]") for key, value in video.items()
+        }
         shapes = {clip.shape for clip in clips.values()}
         if len(shapes) != 1:
             raise ValueError(f"videos in the dict must all have one shape, got {sorted(shapes)}")
@@ -435,8 +469,10 @@ def show_video(video, fps=8, *, width=None, format="gif", loop=True, max_bytes=M
     if format in ("gif", "webp"):
         encoder = _gif_bytes if format == "gif" else _webp_bytes
         encoded = base64.b64encode(encoder(frames, fps, loop)).decode("ascii")
-        text = (f'<img src="data:image/{format};base64,{encoded}" width="{int(width)}" '
-                f'style="image-rendering: pixelated" alt="video, {frames.shape[0]} frames">')
+        text = (
+            f'<img src="data:image/{format};base64,{encoded}" width="{int(width)}" '
+            f'style="image-rendering: pixelated" alt="video, {frames.shape[0]} frames">'
+        )
     else:
         from matplotlib import animation
 
@@ -451,8 +487,9 @@ def show_video(video, fps=8, *, width=None, format="gif", loop=True, max_bytes=M
             picture.set_data(shown[index])
             return (picture,)
 
-        player = animation.FuncAnimation(figure, draw, frames=len(shown),
-                                         interval=1000.0 / fps, blit=True)
+        player = animation.FuncAnimation(
+            figure, draw, frames=len(shown), interval=1000.0 / fps, blit=True
+        )
         text = player.to_jshtml(fps=fps, default_mode="loop" if loop else "once")
     if caption:
         text = f'<figure style="margin:0">{text}<figcaption>{caption}</figcaption></figure>'
@@ -500,13 +537,16 @@ def kernel_heatmap(kernel, ax=None, *, cmap="RdBu_r", fmt=None, title=None, size
     >>> [text.get_text() for text in figure.axes[0].texts][:4]
     ['0', '-1', '0', '-1']
     """
-    values = check.real_array(kernel, "kernel", ndims=(2,), shape_text="(kh, kw)").astype(np.float64)
+    values = check.real_array(kernel, "kernel", ndims=(2,), shape_text="(kh, kw)").astype(
+        np.float64
+    )
     if fmt is None:
         fmt = "{:.0f}" if np.all(values == np.round(values)) else "{:.2f}"
     rows, cols = values.shape
     if ax is None:
-        figure = _new_figure(max(cols * size, 1.2) + 0.2, max(rows * size, 1.2) + (0.3 if title
-                                                                                    else 0.0))
+        figure = _new_figure(
+            max(cols * size, 1.2) + 0.2, max(rows * size, 1.2) + (0.3 if title else 0.0)
+        )
         ax = figure.add_subplot()
     else:
         figure = ax.figure
@@ -516,8 +556,15 @@ def kernel_heatmap(kernel, ax=None, *, cmap="RdBu_r", fmt=None, title=None, size
     for (row, col), value in np.ndenumerate(values):
         red, green, blue, _ = colormap((value + limit) / (2 * limit))
         light = 0.299 * red + 0.587 * green + 0.114 * blue > 0.5
-        ax.text(col, row, fmt.format(value), ha="center", va="center", fontsize=9,
-                color="black" if light else "white")
+        ax.text(
+            col,
+            row,
+            fmt.format(value),
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="black" if light else "white",
+        )
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
@@ -582,8 +629,9 @@ def shape_diagram(trace, ax=None, *, highlight=None):
     if highlight is None:
         highlight = getattr(trace, "first_unreachable", None)
     # Box height follows the feature-map height; flat (dense) outputs get the smallest box.
-    spatial = [float(shape[0]) if len(shape) == 3 and shape[0] is not None else 1.0
-               for _, _, shape in rows]
+    spatial = [
+        float(shape[0]) if len(shape) == 3 and shape[0] is not None else 1.0 for _, _, shape in rows
+    ]
     largest = max(spatial) or 1.0
     if ax is None:
         figure = _new_figure(max(1.3 * len(rows), 3.0), 3.0)
@@ -593,9 +641,16 @@ def shape_diagram(trace, ax=None, *, highlight=None):
     for index, ((name, kind, shape), extent) in enumerate(zip(rows, spatial)):
         height = 0.15 + 0.85 * extent / largest
         colour = "#d62728" if name == highlight else "#4c72b0"
-        ax.add_patch(matplotlib.patches.Rectangle((index - 0.4, -height / 2), 0.8, height,
-                                                  facecolor=colour, alpha=0.35,
-                                                  edgecolor=colour))
+        ax.add_patch(
+            matplotlib.patches.Rectangle(
+                (index - 0.4, -height / 2),
+                0.8,
+                height,
+                facecolor=colour,
+                alpha=0.35,
+                edgecolor=colour,
+            )
+        )
         label = "x".join("?" if value is None else str(value) for value in shape)
         ax.text(index, -0.62, f"{name}\n{kind}\n{label}", ha="center", va="top", fontsize=7)
     ax.set_xlim(-0.6, len(rows) - 0.4)

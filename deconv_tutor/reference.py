@@ -153,7 +153,11 @@ def _prepare_conv(x, kernel, stride, padding, dilation):
     geometry = [
         _conv_geometry(size, k, s, p, d, axis)
         for size, k, s, p, d, axis in zip(
-            images.shape[1:3], kernel.shape[:2], strides, _paddings(padding), dilations,
+            images.shape[1:3],
+            kernel.shape[:2],
+            strides,
+            _paddings(padding),
+            dilations,
             ("height", "width"),
         )
     ]
@@ -174,8 +178,13 @@ def _prepare_transpose(x, kernel, stride, padding, output_padding, dilation):
     geometry = [
         _transpose_geometry(size, k, s, p, a, d, axis)
         for size, k, s, p, a, d, axis in zip(
-            images.shape[1:3], kernel.shape[:2], strides, _paddings(padding),
-            output_paddings, dilations, ("height", "width"),
+            images.shape[1:3],
+            kernel.shape[:2],
+            strides,
+            _paddings(padding),
+            output_paddings,
+            dilations,
+            ("height", "width"),
         )
     ]
     return images, unbatched, kernel, strides, dilations, geometry
@@ -293,8 +302,12 @@ def _conv_matrix(in_hw, kernel, strides, befores, out_hw, dilations, dtype):
             keep_r = (in_rows >= 0) & (in_rows < in_hw[0])
             keep_c = (in_cols >= 0) & (in_cols < in_hw[1])
             matrix[
-                rows[keep_r, None], cols[None, keep_c], :,
-                in_rows[keep_r, None], in_cols[None, keep_c], :,
+                rows[keep_r, None],
+                cols[None, keep_c],
+                :,
+                in_rows[keep_r, None],
+                in_cols[None, keep_c],
+                :,
             ] = kernel[i, j].T
     return matrix.reshape(np.prod(out_hw) * out_channels, np.prod(in_hw) * in_channels)
 
@@ -353,7 +366,11 @@ def conv_matrix(input_shape, kernel, stride=1, padding="valid", dilation=1):
     (out_h, before_h), (out_w, before_w) = [
         _conv_geometry(size, k, s, p, d, axis)
         for size, k, s, p, d, axis in zip(
-            shape[:2], kernel.shape[:2], strides, _paddings(padding), dilations,
+            shape[:2],
+            kernel.shape[:2],
+            strides,
+            _paddings(padding),
+            dilations,
             ("height", "width"),
         )
     ]
@@ -364,7 +381,12 @@ def conv_matrix(input_shape, kernel, stride=1, padding="valid", dilation=1):
         itemsize=np.dtype(_dtype(kernel)).itemsize,
     )
     return _conv_matrix(
-        shape[:2], kernel, strides, (before_h, before_w), (out_h, out_w), dilations,
+        shape[:2],
+        kernel,
+        strides,
+        (before_h, before_w),
+        (out_h, out_w),
+        dilations,
         _dtype(kernel),
     )
 
@@ -505,7 +527,9 @@ def conv_transpose_zero_insert(
     # The flip turns "a pixel pushes to its neighbours" into "an output pulls from
     # its neighbours"; swapping axes 2 and 3 gives the Conv2D layout (kh, kw, in, out).
     flipped = kernel[::-1, ::-1].transpose(0, 1, 3, 2)
-    return _finish(conv2d(padded, flipped, stride=1, padding="valid", dilation=dilations), unbatched)
+    return _finish(
+        conv2d(padded, flipped, stride=1, padding="valid", dilation=dilations), unbatched
+    )
 
 
 def conv_transpose_matrix(x, kernel, stride=1, padding="valid", output_padding=None, dilation=1):
@@ -541,8 +565,13 @@ def conv_transpose_matrix(x, kernel, stride=1, padding="valid", output_padding=N
     dtype = _dtype(images, kernel)
     (out_h, before_h), (out_w, before_w) = geometry
     matrix = _conv_matrix(
-        (out_h, out_w), kernel.astype(dtype), strides, (before_h, before_w),
-        images.shape[1:3], dilations, dtype,
+        (out_h, out_w),
+        kernel.astype(dtype),
+        strides,
+        (before_h, before_w),
+        images.shape[1:3],
+        dilations,
+        dtype,
     )
     batch = images.shape[0]
     # (C.T @ x) for each image at once: flattened images as rows times C.
@@ -592,8 +621,12 @@ def conv_transpose(x, kernel, stride=1, padding="valid", output_padding=None, di
     pixels = images.reshape(-1, in_channels).astype(dtype, copy=False)
     kernel = kernel.astype(dtype, copy=False)
     canvas = np.zeros(
-        (batch, s_h * (height - 1) + d_h * (kh - 1) + 1, s_w * (width - 1) + d_w * (kw - 1) + 1,
-         out_channels),
+        (
+            batch,
+            s_h * (height - 1) + d_h * (kh - 1) + 1,
+            s_w * (width - 1) + d_w * (kw - 1) + 1,
+            out_channels,
+        ),
         dtype=dtype,
     )
     # (N*H*W, C_in) @ (C_in, kh*kw*C_out): all stamps in a single matrix product.
@@ -652,8 +685,12 @@ def scatter_steps(x, kernel, stride=1, padding="valid", output_padding=None, dil
            [ 0.,  4.,  6.],
            [ 4., 12.,  9.]])
     """
-    image = check.real_array(x, "x", ndims=(2,), shape_text="(H, W) (scatter_steps takes one channel)")
-    kernel = check.real_array(kernel, "kernel", ndims=(2,), shape_text="(kh, kw) (scatter_steps takes one channel)")
+    image = check.real_array(
+        x, "x", ndims=(2,), shape_text="(H, W) (scatter_steps takes one channel)"
+    )
+    kernel = check.real_array(
+        kernel, "kernel", ndims=(2,), shape_text="(kh, kw) (scatter_steps takes one channel)"
+    )
     height, width = image.shape
     # Step t is the transposed convolution of an image holding only the first
     # t + 1 pixels; by linearity that is the running sum of single-pixel outputs.

@@ -29,7 +29,6 @@ import keras
 import numpy as np
 
 from deconv_tutor import _validation as check
-
 from deconv_tutor import models
 
 #: Frame rate of cinema, and the default bar for "real time".
@@ -260,7 +259,9 @@ def real_time(fps, target=REAL_TIME_FPS):
     >>> real_time(30.0), real_time(12.5), real_time(50, target=60)
     (True, False, False)
     """
-    return check.number(fps, "fps", minimum=0, exclusive_minimum=True) >= check.number(target, "target", minimum=0, exclusive_minimum=True)
+    return check.number(fps, "fps", minimum=0, exclusive_minimum=True) >= check.number(
+        target, "target", minimum=0, exclusive_minimum=True
+    )
 
 
 def max_macs_per_pixel(gflops, output_size, fps=REAL_TIME_FPS):

@@ -55,8 +55,6 @@ _SEEDED_SOURCES = {
 _VIEW_FRACTION = 0.6
 
 
-
-
 def check_video(video, name="video"):
     """Check that ``video`` is a video of this course and return it as float32.
 

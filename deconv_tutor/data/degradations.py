@@ -11,6 +11,7 @@ from scipy import ndimage
 from deconv_tutor import _validation as check
 from deconv_tutor.data.video_files import CODECS, read_video, write_video
 
+
 def add_gaussian_noise(video, sigma, seed=0, clip=True):
     """Add white Gaussian noise of standard deviation ``sigma``.
 
@@ -40,7 +41,9 @@ def add_gaussian_noise(video, sigma, seed=0, clip=True):
     25
     """
     video = check.video(video)
-    sigma = check.number(sigma, "sigma", minimum=0, what="a non-negative number on the [0, 1] scale")
+    sigma = check.number(
+        sigma, "sigma", minimum=0, what="a non-negative number on the [0, 1] scale"
+    )
     rng = np.random.default_rng(check.integer(seed, "seed", minimum=0))
     noisy = video + rng.normal(0.0, sigma, video.shape).astype(np.float32)
     return np.clip(noisy, 0.0, 1.0) if check.boolean(clip, "clip") else noisy
@@ -74,7 +77,9 @@ def add_poisson_noise(video, peak, seed=0, clip=True):
     0.05
     """
     video = check.video(video)
-    peak = check.number(peak, "peak", minimum=0, exclusive_minimum=True, what="a positive photon count")
+    peak = check.number(
+        peak, "peak", minimum=0, exclusive_minimum=True, what="a positive photon count"
+    )
     rng = np.random.default_rng(check.integer(seed, "seed", minimum=0))
     noisy = (rng.poisson(video.astype(np.float64) * peak) / peak).astype(np.float32)
     return np.clip(noisy, 0.0, 1.0) if check.boolean(clip, "clip") else noisy
@@ -135,7 +140,9 @@ def psf_gaussian(size, sigma):
     ((5, 5), 1.0, 0.1621)
     """
     size = _check_odd_size(size)
-    sigma = check.number(sigma, "sigma", minimum=0, exclusive_minimum=True, what="a positive width in pixels")
+    sigma = check.number(
+        sigma, "sigma", minimum=0, exclusive_minimum=True, what="a positive width in pixels"
+    )
     offsets = np.arange(size) - size // 2
     profile = np.exp(-(offsets**2) / (2.0 * sigma**2))
     psf = np.outer(profile, profile)

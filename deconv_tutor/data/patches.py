@@ -11,6 +11,7 @@ import numpy as np
 
 from deconv_tutor import _validation as check
 
+
 class PatchDataset(keras.utils.PyDataset):
     """Random (degraded, clean) patch pairs cut from video clips, for ``model.fit``.
 

@@ -379,7 +379,10 @@ def write_video(path, frames, fps=24, crf=18, codec="libx264"):
     path = check.path(path, "path")
     video = check.video(frames, "frames")
     fps = check.number(
-        fps, "fps", minimum=MIN_FPS, maximum=MAX_FPS,
+        fps,
+        "fps",
+        minimum=MIN_FPS,
+        maximum=MAX_FPS,
         what=f"a frame rate from {MIN_FPS:g} to {MAX_FPS:g} frames per second",
     )
     crf = check.integer(crf, "crf", minimum=0, maximum=51, what="an integer from 0 to 51")

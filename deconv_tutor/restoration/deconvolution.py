@@ -36,7 +36,13 @@ import numpy as np
 
 from deconv_tutor import _validation as check
 from deconv_tutor import metrics
-from deconv_tutor.restoration._frames import as_frame, as_output, as_video, check_same_shape, map_channels
+from deconv_tutor.restoration._frames import (
+    as_frame,
+    as_output,
+    as_video,
+    check_same_shape,
+    map_channels,
+)
 
 
 def _otf(psf, shape):
@@ -519,7 +525,10 @@ def tune_wiener_balance(blurred, clean, psf, balances=DEFAULT_BALANCES, boundary
         raise ValueError(
             f"balances must be a non-empty sequence of positive numbers, got {balances!r}"
         )
-    balances = [check.number(balance, "each balance", minimum=0, exclusive_minimum=True) for balance in balances]
+    balances = [
+        check.number(balance, "each balance", minimum=0, exclusive_minimum=True)
+        for balance in balances
+    ]
     table = [
         {
             "balance": balance,

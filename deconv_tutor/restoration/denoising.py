@@ -5,7 +5,13 @@ from scipy import ndimage
 
 from deconv_tutor import _validation as check
 from deconv_tutor import metrics
-from deconv_tutor.restoration._frames import as_output, as_video, check_same_shape, map_channels, odd_size
+from deconv_tutor.restoration._frames import (
+    as_output,
+    as_video,
+    check_same_shape,
+    map_channels,
+    odd_size,
+)
 
 
 def denoise_gaussian(video, sigma_filter):

@@ -13,7 +13,15 @@ import os
 from deconv_tutor import _validation as check
 from deconv_tutor.training.hardware import check_hardware, choose_distribution, hardware
 
-__all__ = ["BUDGETS", "BUDGET_NAMES", "BUDGET_VARIABLE", "Budget", "auto_budget", "describe", "select_budget"]
+__all__ = [
+    "BUDGETS",
+    "BUDGET_NAMES",
+    "BUDGET_VARIABLE",
+    "Budget",
+    "auto_budget",
+    "describe",
+    "select_budget",
+]
 
 #: Budget names, from the smallest to the largest.
 BUDGET_NAMES = ("smoke", "cpu", "gpu")

@@ -47,9 +47,11 @@ def _engine_of(model):
         import tensorflow as tf
 
         strategy = model.distribute_strategy
-        return None if strategy is tf.distribute.get_strategy() or (
-            strategy.num_replicas_in_sync == 1
-        ) else strategy
+        return (
+            None
+            if strategy is tf.distribute.get_strategy() or (strategy.num_replicas_in_sync == 1)
+            else strategy
+        )
     if backend == "jax" and model.variables:
         sharding = getattr(model.variables[0].value, "sharding", None)
         if sharding is not None and len(sharding.device_set) > 1:

@@ -302,7 +302,10 @@ def test_valid_output_paddings_do_not_depend_on_dilation_in_keras():
         (lambda: conv_output_size(6, 3, stride=-1), "stride must be a positive integer, got -1"),
         (lambda: conv_output_size(6, 3, dilation=0), "dilation must be a positive integer, got 0"),
         (lambda: conv_output_size(6, 3, padding="full"), "padding must be 'valid', 'same'"),
-        (lambda: conv_output_size(6, 3, padding=-1), "padding must be a non-negative integer, got -1"),
+        (
+            lambda: conv_output_size(6, 3, padding=-1),
+            "padding must be a non-negative integer, got -1",
+        ),
         (lambda: conv_output_size(6, 3, padding=(1, 2, 3)), "padding as a sequence must be"),
         (lambda: conv_output_size(6, 3, padding=(1, -2)), r"padding\[1\] \(after\) must be"),
         (lambda: conv_output_size(2, 3), "kernel_size 3 .* padded input of 2 pixels"),
@@ -342,8 +345,14 @@ def test_bad_values_raise_value_error_naming_parameter_and_value(call, message):
         (lambda: conv_output_size("64", 3), "size must be a positive integer, got str '64'"),
         (lambda: conv_output_size(6.5, 3), "size must be a positive integer, got float 6.5"),
         (lambda: conv_output_size(6.0, 3), "size must be a positive integer, got float 6.0"),
-        (lambda: conv_output_size(64, None), "kernel_size must be a positive integer, got NoneType"),
-        (lambda: conv_output_size(64, 3, stride=True), "stride must be a positive integer, got bool"),
+        (
+            lambda: conv_output_size(64, None),
+            "kernel_size must be a positive integer, got NoneType",
+        ),
+        (
+            lambda: conv_output_size(64, 3, stride=True),
+            "stride must be a positive integer, got bool",
+        ),
         (lambda: conv_output_size(64, 3, padding=None), "padding must be 'valid', 'same'"),
         (lambda: conv_output_size(64, 3, padding=("1", 1)), r"padding\[0\] \(before\)"),
         (lambda: pool_output_size(64, [2]), "pool_size must be a positive integer, got list"),
@@ -596,7 +605,9 @@ def test_trace_rejects_what_it_cannot_trace():
         trace_shapes(model, target_shape=64)
     with pytest.raises(ValueError, match=r"target_shape\[0\] must be a positive integer, got 0"):
         trace_shapes(model, target_shape=(0, 64, 3))
-    with pytest.raises(TypeError, match=r"target_shape\[0\] must be a positive integer, got NoneType"):
+    with pytest.raises(
+        TypeError, match=r"target_shape\[0\] must be a positive integer, got NoneType"
+    ):
         trace_shapes(model, target_shape=(None, 64, 64, 3))
 
 

@@ -467,7 +467,9 @@ def test_blur_keeps_frames_and_channels_apart_and_brightness_constant():
 def test_blur_refuses_a_psf_that_does_not_sum_to_one():
     with pytest.raises(ValueError, match="psf must sum to one .* got a sum of 9"):
         blur(np.zeros((1, 8, 8, 1), np.float32), np.ones((3, 3)))
-    with pytest.raises(ValueError, match=r"psf must have shape \(kernel height, kernel width\), 2-D"):
+    with pytest.raises(
+        ValueError, match=r"psf must have shape \(kernel height, kernel width\), 2-D"
+    ):
         blur(np.zeros((1, 8, 8, 1), np.float32), np.ones(3) / 3)
 
 

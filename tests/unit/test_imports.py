@@ -54,8 +54,18 @@ def test_no_module_imports_another_modules_private_names():
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
                 if node.attr.startswith("_") and not node.attr.startswith("__"):
                     if node.value.id in {
-                        "arithmetic", "reference", "data", "metrics", "models", "restoration",
-                        "training", "plotting", "widgets", "speed", "exercises", "deconvnet",
+                        "arithmetic",
+                        "reference",
+                        "data",
+                        "metrics",
+                        "models",
+                        "restoration",
+                        "training",
+                        "plotting",
+                        "widgets",
+                        "speed",
+                        "exercises",
+                        "deconvnet",
                     }:
                         offenders.append(f"{path.name}: {node.value.id}.{node.attr}")
     assert offenders == []

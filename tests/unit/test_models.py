@@ -494,5 +494,7 @@ def test_an_upscaler_predicts_frames_of_a_second_size_in_the_same_process(build)
 @pytest.mark.skipif(keras.backend.backend() != "torch", reason="a torch backend limit")
 @pytest.mark.parametrize("builder", [models.fsrcnn, models.espcn])
 def test_lanczos_skip_on_torch_is_refused_with_the_way_out(builder):
-    with pytest.raises(ValueError, match="skip='lanczos3' needs Lanczos resizing.*use skip='bicubic'"):
+    with pytest.raises(
+        ValueError, match="skip='lanczos3' needs Lanczos resizing.*use skip='bicubic'"
+    ):
         builder(2, skip="lanczos3")

@@ -124,8 +124,9 @@ def test_show_video_gif_keeps_grey_levels_exactly():
     clip = np.repeat(np.linspace(0, 1, 16, dtype=np.float32)[None, None, :, None], 4, axis=1)
     clip = np.repeat(clip, 2, axis=0)
     picture = decode_animation(plotting.show_video(clip).html)
-    np.testing.assert_array_equal(np.asarray(picture.convert("L"))[0],
-                                  np.round(np.linspace(0, 255, 16)).astype(np.uint8))
+    np.testing.assert_array_equal(
+        np.asarray(picture.convert("L"))[0], np.round(np.linspace(0, 255, 16)).astype(np.uint8)
+    )
 
 
 def test_show_video_jshtml_is_a_player_and_a_dict_is_shown_side_by_side():
@@ -191,8 +192,11 @@ def test_kernel_heatmap_rejects_anything_but_a_finite_2d_kernel():
 
 
 def test_shape_diagram_draws_one_box_per_layer_and_highlights_the_culprit():
-    rows = [("in", "InputLayer", (None, 64, 64, 3)), ("pool", "MaxPooling2D", (None, 32, 32, 8)),
-            ("out", "Conv2D", (None, 20, 20, 3))]
+    rows = [
+        ("in", "InputLayer", (None, 64, 64, 3)),
+        ("pool", "MaxPooling2D", (None, 32, 32, 8)),
+        ("out", "Conv2D", (None, 20, 20, 3)),
+    ]
     figure = plotting.shape_diagram(rows, highlight="out")
     boxes = figure.axes[0].patches
     assert len(boxes) == 3
@@ -204,8 +208,9 @@ def test_shape_diagram_draws_one_box_per_layer_and_highlights_the_culprit():
 def test_shape_diagram_reads_a_trace_of_a_keras_model():
     arithmetic = pytest.importorskip("deconv_tutor.arithmetic")
     keras = pytest.importorskip("keras")
-    model = keras.Sequential([keras.Input((16, 16, 3)), keras.layers.Conv2D(4, 3),
-                              keras.layers.MaxPooling2D()])
+    model = keras.Sequential(
+        [keras.Input((16, 16, 3)), keras.layers.Conv2D(4, 3), keras.layers.MaxPooling2D()]
+    )
     figure = plotting.shape_diagram(arithmetic.trace_shapes(model))
     labels = [text.get_text() for text in figure.axes[0].texts]
     assert any("7x7x4" in label for label in labels)

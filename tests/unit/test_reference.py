@@ -125,8 +125,12 @@ def transpose_configs(draw, keras_compatible=True, keras_layer=False, dtype="flo
         padding = mode
     if padding == "same" and output_padding is not None:
         # A single pixel, an even kernel and output_padding 0 give an empty output.
-        assume(all(s * (i - 1) + dk % 2 + a >= 1
-                   for i, s, dk, a in zip(size, stride, dilated, output_padding)))
+        assume(
+            all(
+                s * (i - 1) + dk % 2 + a >= 1
+                for i, s, dk, a in zip(size, stride, dilated, output_padding)
+            )
+        )
     if keras_compatible and padding == "same" and output_padding is not None:
         # TensorFlow computes conv_transpose as the gradient of a SAME convolution
         # of the output size; with an even dilated kernel and output_padding 0 that
@@ -499,7 +503,7 @@ def test_bad_stride_dilation_or_padding_is_a_value_error_naming_it(
     "options", [{"stride": 1.5}, {"dilation": "2"}, {"padding": 1.0}, {"stride": True}]
 )
 def test_non_integer_stride_dilation_or_padding_is_a_type_error(function, kernel, options):
-    (name, value), = options.items()
+    ((name, value),) = options.items()
     expected = "a non-negative integer" if name == "padding" else "a positive integer"
     message = f"{name} must be {expected} or a pair of them, got {re.escape(repr(value))}"
     with pytest.raises(TypeError, match=message):
@@ -510,7 +514,9 @@ def test_non_integer_stride_dilation_or_padding_is_a_type_error(function, kernel
 @pytest.mark.parametrize("shape", [(6, 6), (1, 1, 6, 6, 2)])
 def test_x_of_the_wrong_rank_is_a_value_error(function, shape):
     kernel = CONV_KERNEL if function is conv2d else TRANSPOSE_KERNEL
-    expected = r"x must have shape \(H, W, C\) or \(N, H, W, C\), got shape " + re.escape(str(shape))
+    expected = r"x must have shape \(H, W, C\) or \(N, H, W, C\), got shape " + re.escape(
+        str(shape)
+    )
     with pytest.raises(ValueError, match=expected):
         function(np.ones(shape), kernel)
 
@@ -570,8 +576,10 @@ def test_kernel_larger_than_the_padded_input_is_a_value_error(
         ({"output_padding": 1}, r"output_padding=1 with stride=\(1, 1\)"),
         ({"stride": 2, "output_padding": -1}, r"output_padding must be a non-negative.*got -1"),
         ({"padding": 5}, r"padding=5 crops the whole output along height"),
-        ({"padding": "same", "output_padding": 0},
-         r"output_padding=0 with padding='same' gives an empty output along height"),
+        (
+            {"padding": "same", "output_padding": 0},
+            r"output_padding=0 with padding='same' gives an empty output along height",
+        ),
     ],
 )
 def test_bad_output_padding_or_a_padding_that_empties_the_output_is_a_value_error(

@@ -448,8 +448,16 @@ PSF_FUNCTIONS = {
     "taper_edges": lambda psf: taper_edges(FRAME[0], psf),
 }
 BAD_PSFS = {
-    "one-dimensional": (np.full(3, 1 / 3), ValueError, r"psf must have shape \(kernel height, kernel width\), 2-D, got shape \(3,\)"),
-    "per-channel": (np.full((3, 3, 3), 1 / 27), ValueError, r"psf must have shape .*2-D, got shape \(3, 3, 3\)"),
+    "one-dimensional": (
+        np.full(3, 1 / 3),
+        ValueError,
+        r"psf must have shape \(kernel height, kernel width\), 2-D, got shape \(3,\)",
+    ),
+    "per-channel": (
+        np.full((3, 3, 3), 1 / 27),
+        ValueError,
+        r"psf must have shape .*2-D, got shape \(3, 3, 3\)",
+    ),
     "not normalised": (np.ones((3, 3)), ValueError, r"psf must sum to one .*got a sum of 9"),
     "negative": (
         np.array([[0.0, -0.5, 0.0], [0.5, 1.0, 0.5], [0.0, -0.5, 0.0]]),
@@ -487,7 +495,10 @@ def test_a_psf_summing_to_one_within_a_thousandth_is_accepted():
     ],
 )
 def test_scale_factor_must_be_a_positive_integer(upscale, factor, error):
-    with pytest.raises(error, match=rf"factor must be a positive integer, got ({type(factor).__name__} )?{re.escape(repr(factor))}"):
+    with pytest.raises(
+        error,
+        match=rf"factor must be a positive integer, got ({type(factor).__name__} )?{re.escape(repr(factor))}",
+    ):
         upscale(FRAME, factor)
 
 
@@ -562,7 +573,9 @@ def test_nl_means_patch_parameters_must_be_positive_integers(parameter):
     ],
 )
 def test_unknown_boundary_is_rejected_with_the_choices(call):
-    with pytest.raises(ValueError, match=r"boundary must be one of 'reflect', 'taper', 'none', got"):
+    with pytest.raises(
+        ValueError, match=r"boundary must be one of 'reflect', 'taper', 'none', got"
+    ):
         call()
     assert BOUNDARIES == ("reflect", "taper", "none")
 

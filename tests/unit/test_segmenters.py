@@ -93,6 +93,8 @@ def test_pixel_crossentropy_is_keras_sparse_crossentropy_averaged_over_pixels():
     y_pred = rng.random((2, 5, 6, 4)).astype("float32")
     y_pred /= y_pred.sum(axis=-1, keepdims=True)
     ours = keras.ops.convert_to_numpy(segmenters.pixel_crossentropy(y_true, y_pred))
-    theirs = keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(y_true, y_pred))
+    theirs = keras.ops.convert_to_numpy(
+        keras.losses.sparse_categorical_crossentropy(y_true, y_pred)
+    )
     assert ours.shape == (60,)
     np.testing.assert_allclose(ours.mean(), theirs.mean(), rtol=1e-6)

@@ -78,7 +78,9 @@ def test_an_unknown_budget_name_raises_and_lists_the_valid_names(monkeypatch, so
 
 
 def test_a_budget_must_be_a_budget_or_its_name():
-    with pytest.raises(TypeError, match="budget must be a Budget or one of 'smoke', 'cpu', 'gpu', got int 3"):
+    with pytest.raises(
+        TypeError, match="budget must be a Budget or one of 'smoke', 'cpu', 'gpu', got int 3"
+    ):
         training.select_budget(3)
     budget = training.select_budget("cpu")
     assert training.select_budget(budget) is budget
