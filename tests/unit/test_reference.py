@@ -237,7 +237,7 @@ def _keras_layer_shape(layer, x):
 # --------------------------------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(conv_configs(keras_layer=True))
 def test_conv2d_output_shape_equals_keras_conv2d_layer(config):
     layer = keras.layers.Conv2D(
@@ -250,7 +250,7 @@ def test_conv2d_output_shape_equals_keras_conv2d_layer(config):
     assert _batched(conv2d(**config)).shape == _keras_layer_shape(layer, config["x"])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(conv_configs())
 def test_conv2d_matches_keras_ops_conv(config):
     ours = conv2d(**config)
@@ -268,7 +268,7 @@ def test_conv2d_is_right_where_tensorflow_onednn_is_not():
     np.testing.assert_array_equal(conv2d(x, kernel, stride=(1, 2), padding="same"), 2 * x)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(conv_configs(keras_compatible=False, dtype="float64"))
 def test_conv_matrix_times_flattened_input_equals_conv2d(config):
     x = config.pop("x")
@@ -285,7 +285,7 @@ def test_conv_matrix_times_flattened_input_equals_conv2d(config):
 # --------------------------------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(transpose_configs(keras_layer=True))
 def test_transposed_output_shapes_equal_keras_conv2d_transpose_layer(config):
     layer = keras.layers.Conv2DTranspose(
@@ -301,7 +301,7 @@ def test_transposed_output_shapes_equal_keras_conv2d_transpose_layer(config):
         assert _batched(view(**config)).shape == expected, view.__name__
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(transpose_configs())
 def test_conv_transpose_matches_keras_ops_conv_transpose(config):
     ours = conv_transpose(**config)
@@ -317,7 +317,7 @@ def test_conv_transpose_matches_keras_ops_conv_transpose(config):
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-4)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(transpose_configs(keras_compatible=False, dtype="float64"))
 def test_scatter_zero_insertion_matrix_and_fast_views_agree(config):
     scattered = conv_transpose_scatter(**config)
@@ -339,7 +339,7 @@ def _restoring_output_padding(x, kernel, stride, padding, dilation):
     return "mixed" if None in per_axis else per_axis
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(conv_configs(keras_compatible=False, dtype="float64"), st.integers(0, 2**32 - 1))
 def test_conv_transpose_is_the_adjoint_of_conv2d(config, seed):
     # <conv(x), g> == <x, conv_transpose(g)> for every x and g: what "transposed" means.
@@ -353,7 +353,7 @@ def test_conv_transpose_is_the_adjoint_of_conv2d(config, seed):
     assert np.vdot(y, upstream) == pytest.approx(np.vdot(x, back), rel=1e-9, abs=1e-9)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(conv_configs(), st.integers(0, 2**32 - 1))
 def test_gradient_of_conv_wrt_input_is_conv_transpose_of_upstream_gradient(config, seed):
     x, kernel = _batched(config.pop("x")), config.pop("kernel")
