@@ -11,6 +11,8 @@ import html
 import re
 import sys
 
+from deconv_tutor import _validation as check
+
 STATUSES = ("correct", "incorrect", "not_attempted", "error", "timeout")
 
 _TITLES = {
@@ -165,8 +167,7 @@ class Verdict(_Card):
     """
 
     def __init__(self, status, message, exercise="", exception=None, output=""):
-        if status not in STATUSES:
-            raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
+        check.choice(status, "status", STATUSES)
         if not isinstance(message, str):
             raise TypeError(f"message must be a str, got {type(message).__name__}")
         self.status = status
