@@ -19,14 +19,15 @@ The code runs **in the calling thread**, and a watchdog thread stops it at the d
   installed for the duration of the call runs in the learner's thread at the next
   bytecode boundary and raises :class:`TimeLimitExceeded` there. A ``BaseException``,
   so an ``except Exception`` does not swallow it.
-- A loop that catches even that (``except BaseException: pass``, a bare ``except:``,
-  nested as deep as it likes) is still stopped: at its first interruption the handler
-  also turns on line tracing in that thread (``sys.settrace`` and the ``f_trace`` of the
-  frames it interrupted), and after the deadline every line event asks for the next
-  interruption. The trace function itself never raises (a trace function that raises is
-  switched off by CPython), so each handler catching the exception runs a line that asks
-  for one more, and the exception climbs out of every ``try``, one level per interruption.
-  Before the deadline nothing is traced: no cost.
+- A loop that catches even that (``except BaseException: pass``, a bare ``except:``
+  around a ``time.sleep`` or a retried call, two such loops nested: all tested) is still
+  stopped. Each interruption also turns on line tracing in that thread (``sys.settrace``
+  and the ``f_trace`` of the interrupted frames), so the first line that runs after the
+  handler's exception, typically the body of the ``except`` that caught it, raises once
+  more, from the trace function; that second exception is raised outside the ``try`` it
+  came from. CPython switches a trace function off once it raises, so each round gives
+  two exceptions, and the watchdog starts a round every 10 ms. Before the deadline
+  nothing is traced: no cost.
 - Frames of this module are never interrupted (the handler looks at the interrupted
   frame's module), so the bookkeeping that ends a call cannot be cut in half, and a stale
   request that arrives after the call has ended is dropped.
@@ -50,13 +51,18 @@ Limits, stated plainly:
 
 - Code stuck inside one C call (``time.sleep(1e6)``, one huge TensorFlow op, a C loop
   such as ``sum(itertools.count())``) is stopped only when that call returns to Python;
-  until then the check waits. The notebook's interrupt button stops it sooner: a
-  ``KeyboardInterrupt`` is never swallowed.
+  until then the check waits. The notebook's interrupt button stops it sooner: the check
+  never swallows a ``KeyboardInterrupt`` (a learner's catch-all loop does, as it would
+  anywhere).
+- Three or more catch-all loops nested inside each other can catch the two exceptions of
+  every round (tested: not stopped). ``sys.monitoring`` (Python 3.12+) could raise on
+  every line without being switched off; the course still supports 3.11.
 - Outside the main thread the watchdog raises through ``PyThreadState_SetAsyncExc``
-  (CPython's C API, through ``ctypes``), once every 50 ms: that stops a loop, a loop
+  (CPython's C API, through ``ctypes``), once every 10 ms: that stops a loop, a loop
   catching ``BaseException`` at one level too, but it has no handler to turn tracing on,
-  so nested catch-all loops may survive. Where neither mechanism exists the code runs
-  without a limit.
+  so nested catch-all loops may survive; and ``sys.stdout`` is redirected for the whole
+  process while such a check runs. Where neither mechanism exists the code runs without
+  a limit.
 - A loop whose ``finally`` says ``continue`` discards every exception; no in-process
   mechanism stops it.
 

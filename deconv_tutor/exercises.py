@@ -35,8 +35,8 @@ docstring gives the full argument). In short: it runs in the calling thread, so 
 the notebook's Keras settings without any copy of Keras's private state, and nothing is
 left running after ``check`` returns; a watchdog thread interrupts it at the deadline
 through Python's own signal handling (in the main thread), again every 10 ms, with one
-more interruption on the next line traced, so that a loop catching ``BaseException``
-does not survive. A forked child process was tested and ruled out: TensorFlow ops hang
+more exception from the next line traced, so that a loop catching ``BaseException`` (one
+or two levels deep) does not survive. A forked child process was tested and ruled out: TensorFlow ops hang
 in a child forked after the parent ran one. What the code prints is kept to its first
 lines, so a learner printing a million lines does not flood the notebook. Checking a
 returned value is bounded too: shapes before values, no copy of an oversized answer.
