@@ -55,7 +55,7 @@ _common.prepare()
 import keras
 import numpy as np
 
-from deconv_tutor import data, metrics, models, restoration, training
+from deconv_tutor import cost, data, metrics, models, restoration, training
 
 TASKS = ("sr", "denoise", "deblur")
 RESULTS = _common.RESULTS
@@ -322,7 +322,7 @@ def learned_rows(task, names, degrade, clips, clean, degraded, budget, scale=1, 
     for name in names:
         model = models.ZOO[name](**MODEL_SETTINGS[budget.name][name], **_scale_kwarg(name, scale))
         cost_shape = (EVAL_SIZE[0] // scale, EVAL_SIZE[1] // scale, 3)
-        print(f"\n[{task}] training {label or name} ({models.parameter_count(model)} parameters)")
+        print(f"\n[{task}] training {label or name} ({cost.parameter_count(model)} parameters)")
         facts = train(model, clips, degrade, budget, task.split()[0], scale=scale)
         rows.append(
             {
@@ -330,8 +330,8 @@ def learned_rows(task, names, degrade, clips, clean, degraded, budget, scale=1, 
                 "method": label or name,
                 "kind": "learned",
                 **score(clean, predict(model, degraded)),
-                "parameters": models.parameter_count(model),
-                "macs_per_pixel": round(models.macs_per_pixel(model, input_shape=cost_shape), 1),
+                "parameters": cost.parameter_count(model),
+                "macs_per_pixel": round(cost.macs_per_pixel(model, input_shape=cost_shape), 1),
                 "model_kwargs": MODEL_SETTINGS[budget.name][name],
                 **facts,
             }

@@ -52,7 +52,7 @@ _common.prepare()
 import keras
 import numpy as np
 
-from deconv_tutor import data, metrics, models, restoration, speed, training
+from deconv_tutor import cost, data, metrics, models, restoration, speed, training
 
 #: Output frame sizes (height, width); 848 instead of 854, see the module docstring.
 RESOLUTIONS = {"480p": (480, 848), "720p": (720, 1280)}
@@ -294,7 +294,7 @@ def main(argv=None):
                     name,
                     {
                         "task": models.ZOO_TASKS[name],
-                        "parameters": models.parameter_count(model),
+                        "parameters": cost.parameter_count(model),
                         "channel_widths": widths(model),
                         "lowest_flops_per_byte": round(
                             min(r["flops_per_byte"] for r in speed.arithmetic_intensity(model)), 1

@@ -34,7 +34,7 @@ import ipywidgets
 import keras
 import numpy as np
 
-from deconv_tutor import data, deconvnet, models, speed, training
+from deconv_tutor import cost, data, deconvnet, models, speed, training
 from deconv_tutor import widgets as W
 
 TARGET_MS = 100.0
@@ -224,7 +224,7 @@ def _png(figure):
 def forward_floor_ms(model, layer_name, ceiling_gflops):
     """Milliseconds the forward pass up to ``layer_name`` needs at least, at the ceiling."""
     forward = keras.Model(model.input, model.get_layer(layer_name).output)
-    macs = models.macs_per_pixel(forward, (SIZE, SIZE, 3)) * SIZE * SIZE  # full-size output
+    macs = cost.macs_per_pixel(forward, (SIZE, SIZE, 3)) * SIZE * SIZE  # full-size output
     return 2.0 * macs / (ceiling_gflops * 1e9) * 1000.0, 2.0 * macs / 1e9
 
 

@@ -4,11 +4,15 @@ One module per idea, mirroring the chapters:
 
 - ``arithmetic``: output sizes and layer-by-layer shape traces
 - ``reference``: NumPy convolution and transposed convolution, three ways
-- ``data``: video clips, files and degradations
-- ``models``: Keras model builders
-- ``restoration``: classical baselines
+- ``autodiff``: a gradient by the active backend's own autodiff
+- ``data`` (clips, video files, degradations, patches): video as arrays
+- ``layers``: the custom Keras layers and heads the models are built from
+- ``models``: Keras model builders for restoration; ``segmenters``: FCN and U-Net
+- ``cost``: parameters and multiply-adds per pixel of any model
+- ``restoration`` (upscaling, denoising, deconvolution): classical baselines
 - ``metrics``: PSNR, SSIM, IoU, flicker
-- ``training``: hardware, budgets and resumable fitting
+- ``training`` (budgets, hardware, distribution, fitting): training on any machine
+- ``speed``: frames per second against the machine's matmul ceiling
 - ``deconvnet``: Zeiler-Fergus projections of a feature map back to the pixels
 - ``widgets`` (one module per view) and ``plotting``: what a learner sees
 - ``exercises``: checks, hints and solutions

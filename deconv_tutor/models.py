@@ -37,10 +37,6 @@ import numpy as np  # noqa: F401 (the examples use it)
 
 from deconv_tutor import _validation as check
 from deconv_tutor import segmenters
-
-# Imported for the examples below; deconv_tutor.speed and benchmarks/ still call them
-# through this module (models.macs_per_pixel), chapters call deconv_tutor.cost.
-from deconv_tutor.cost import macs_per_pixel, parameter_count  # noqa: F401
 from deconv_tutor.layers import (
     DepthToSpace,
     FramesToChannels,
@@ -425,6 +421,7 @@ def dncnn(channels=3, filters=32, depth=8):
     >>> model = dncnn(channels=3, filters=16, depth=4)
     >>> model.outputs[0].shape
     (None, None, None, 3)
+    >>> from deconv_tutor.cost import macs_per_pixel, parameter_count
     >>> parameter_count(model), macs_per_pixel(model, input_shape=(32, 32, 3))
     (5523, 5472.0)
     """
@@ -584,6 +581,7 @@ def fsrcnn(
     (1, 24, 32, 3)
     >>> model.get_layer("deconv").kernel_size, model.get_layer("deconv").strides
     ((6, 6), (2, 2))
+    >>> from deconv_tutor.cost import macs_per_pixel, parameter_count
     >>> parameter_count(model), macs_per_pixel(model, input_shape=(12, 12, 3))
     (9419, 2352.0)
     """

@@ -1,7 +1,7 @@
 """How fast is a model, and how fast could it be? Frames per second against the machine's ceiling.
 
 A model's cost is its multiply-adds (MACs) per output pixel
-(:func:`deconv_tutor.models.macs_per_pixel`); a frame costs that times its pixels, and
+(:func:`deconv_tutor.cost.macs_per_pixel`); a frame costs that times its pixels, and
 one MAC is two floating-point operations. The machine's rate is measured, not looked
 up: :func:`matmul_ceiling` times a large dense matrix multiply, the operation every
 framework tunes best, through the same Keras backend the models run on.
@@ -29,7 +29,7 @@ import keras
 import numpy as np
 
 from deconv_tutor import _validation as check
-from deconv_tutor import models
+from deconv_tutor import cost
 
 #: Frame rate of cinema, and the default bar for "real time".
 REAL_TIME_FPS = 24
@@ -165,7 +165,7 @@ def throughput(model, frame_shape, batch_size=1, frames=8, warmup=1, seed=0):
     Then ``ceil(frames / batch_size)`` timed calls; seconds per frame is the fastest
     call's time divided by ``batch_size``.
 
-    The work of one frame is ``models.macs_per_pixel(model, frame_shape)`` times the
+    The work of one frame is ``cost.macs_per_pixel(model, frame_shape)`` times the
     pixels of one *output* frame. ``macs_per_pixel`` counts per output pixel, so for an
     upscaler ``frame_shape`` is the low-resolution input and the MACs are billed to the
     ``scale**2`` times more pixels it returns; for a temporal model the input holds
@@ -199,6 +199,7 @@ def throughput(model, frame_shape, batch_size=1, frames=8, warmup=1, seed=0):
 
     Examples
     --------
+    >>> from deconv_tutor import models
     >>> model = models.espcn(scale=2, filters=8)
     >>> result = throughput(model, (12, 16, 3), batch_size=2, frames=2)
     >>> result["output_shape"], result["output_pixels"], result["frames_timed"]
@@ -222,7 +223,7 @@ def throughput(model, frame_shape, batch_size=1, frames=8, warmup=1, seed=0):
     fastest, output = _fastest(lambda: model.predict_on_batch(batch), calls, warmup)
     output_shape = tuple(int(size) for size in np.shape(output)[1:])
     output_pixels = math.prod(output_shape[:2]) if len(output_shape) >= 3 else 1
-    per_pixel = float(models.macs_per_pixel(model, frame_shape))
+    per_pixel = float(cost.macs_per_pixel(model, frame_shape))
     per_frame = per_pixel * output_pixels
     seconds_per_frame = fastest / batch_size
     fps = 1.0 / seconds_per_frame
@@ -333,6 +334,7 @@ def arithmetic_intensity(model):
 
     Examples
     --------
+    >>> from deconv_tutor import models
     >>> rows = arithmetic_intensity(models.dncnn(channels=3, filters=32, depth=3))
     >>> [(row["name"], row["in_channels"], row["out_channels"]) for row in rows]
     [('conv1', 3, 32), ('conv2', 32, 32), ('noise', 32, 3)]
