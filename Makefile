@@ -61,8 +61,10 @@ lab: kernel
 browser-deps:
 	@bash .ci/install-chromium
 
-# Lint and format check first (seconds), then the whole suite, then the JAX pass.
-test: lint pytest test-jax
+# Lint and format check first (seconds), then the whole suite and the JAX pass side by side
+# (each is mostly one busy core; -Otarget prints each one's output whole, when it ends).
+test: lint
+	@$(MAKE) --no-print-directory -j2 -Otarget pytest test-jax
 
 # Both checks report before the target fails.
 lint: $(TEST_STAMP)
