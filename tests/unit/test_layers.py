@@ -148,8 +148,10 @@ def test_bilinear_kernel_makes_a_transposed_convolution_equal_bilinear_upsamplin
     layer.build((None, 10, 10, 2))
     layer.set_weights([layers.bilinear_kernel(kernel_size, 2)])
     x = frames(1, 10, 10, 2)
-    transposed = np.asarray(layer(x))
-    bilinear = np.asarray(keras.layers.UpSampling2D(stride, interpolation="bilinear")(x))
+    transposed = keras.ops.convert_to_numpy(layer(x))
+    bilinear = keras.ops.convert_to_numpy(
+        keras.layers.UpSampling2D(stride, interpolation="bilinear")(x)
+    )
     border = 2 * stride  # the layer sees zeros beyond the frame, the resize repeats the edge
     inside = (slice(None), slice(border, -border), slice(border, -border))
     np.testing.assert_allclose(transposed[inside], bilinear[inside], atol=1e-6)
