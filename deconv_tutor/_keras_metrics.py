@@ -10,7 +10,37 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from deconv_tutor import _validation as check
 from deconv_tutor.metrics import PSNR_CAP_DB, SSIM_K1, SSIM_K2, SSIM_WINDOW, ssim  # noqa: F401 (ssim: doctest)
+
+
+def _checked_pair(y_true, y_pred, ranks, shape_text):
+    """Cast both to float32 after checking their shapes, and their values when concrete.
+
+    Shapes are compared as far as they are known (a symbolic batch axis is ``None``), so
+    ``(2, 8, 8, 3)`` against ``(2, 8, 8, 1)`` is an error rather than a broadcast. Values
+    are checked only for data that is not a backend tensor (NumPy arrays, lists): inside
+    ``fit`` the tensors are symbolic, and a training model's raw output may leave [0, 1].
+    """
+    arrays = {}
+    for name, value in (("y_true", y_true), ("y_pred", y_pred)):
+        if not ops.is_tensor(value):
+            value = check.float_array(value, name)
+            # 0-255 data against 0-1 data would give a PSNR that means nothing.
+            check.unit_range(value, name, tolerance=1e-6)
+        arrays[name] = ops.cast(value, "float32")
+    y_true, y_pred = arrays["y_true"], arrays["y_pred"]
+    true_shape, pred_shape = tuple(y_true.shape), tuple(y_pred.shape)
+    if len(true_shape) not in ranks:
+        raise ValueError(f"y_true must be {shape_text}, got shape {true_shape}")
+    if len(pred_shape) != len(true_shape) or any(
+        a is not None and b is not None and a != b for a, b in zip(true_shape, pred_shape)
+    ):
+        raise ValueError(
+            f"y_pred must have the shape of y_true {true_shape}, got {pred_shape} "
+            "(no broadcasting: a grey output against a colour target is a mistake)"
+        )
+    return y_true, y_pred
 
 
 @keras.saving.register_keras_serializable(package="deconv_tutor")
@@ -47,8 +77,9 @@ def psnr_metric(y_true, y_pred):
     >>> keras.saving.get_registered_object("deconv_tutor>psnr_metric") is psnr_metric
     True
     """
-    y_true = ops.cast(y_true, "float32")
-    y_pred = ops.cast(y_pred, "float32")
+    y_true, y_pred = _checked_pair(
+        y_true, y_pred, range(2, 6), "a batch of images or clips, 2-D to 5-D"
+    )
     axes = tuple(range(1, len(y_true.shape)))
     mse = ops.mean(ops.square(y_true - y_pred), axis=axes)
     mse = ops.maximum(mse, 10.0 ** (-PSNR_CAP_DB / 10.0))
@@ -91,19 +122,18 @@ def ssim_metric(y_true, y_pred):
     >>> bool(abs(keras_value - ssim(y_true, y_pred)) < 1e-4)
     True
     """
-    y_true = ops.cast(y_true, "float32")
-    y_pred = ops.cast(y_pred, "float32")
+    y_true, y_pred = _checked_pair(
+        y_true,
+        y_pred,
+        (4, 5),
+        "(batch, height, width, channels) or (batch, frames, height, width, channels)",
+    )
     rank = len(y_true.shape)
-    if rank not in (4, 5):
-        raise ValueError(
-            "y_true must be (batch, height, width, channels) or (batch, frames, height, width, "
-            f"channels), got shape {tuple(y_true.shape)}"
-        )
     height, width = y_true.shape[-3], y_true.shape[-2]
     if (height is not None and height < SSIM_WINDOW) or (width is not None and width < SSIM_WINDOW):
         raise ValueError(
-            f"frames must be at least {SSIM_WINDOW}x{SSIM_WINDOW} for SSIM's window, got "
-            f"{height}x{width}"
+            f"y_true's frames must be at least {SSIM_WINDOW}x{SSIM_WINDOW} for SSIM's window, "
+            f"got {height}x{width}"
         )
     if rank == 5:
         batch_frames = ops.shape(y_true)[:2]

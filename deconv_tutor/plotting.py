@@ -575,18 +575,38 @@ def kernel_heatmap(kernel, ax=None, *, cmap="RdBu_r", fmt=None, title=None, size
 # --------------------------------------------------------------------------- shapes
 def _trace_rows(trace):
     """(name, class name, per-sample output shape) rows from a ShapeTrace or plain tuples."""
+    what = "a ShapeTrace or a sequence of (name, class_name, output_shape) rows"
     rows = getattr(trace, "rows", trace)
+    # A string is a sequence too: iterating 'trace' would draw nonsense or fail inside.
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, (list, tuple)):
+        raise TypeError(f"trace must be {what}, got {type(trace).__name__} {trace!r:.80}")
     result = []
-    for row in rows:
+    for index, row in enumerate(rows):
         if hasattr(row, "output_shape"):
             name, kind, shape = row.name, getattr(row, "class_name", ""), row.output_shape
+        elif isinstance(row, (list, tuple)) and len(row) == 3:
+            name, kind, shape = row
         else:
-            name, kind, shape = row[0], row[1], row[2]
-        if isinstance(shape, list):  # several outputs: draw the first
-            shape = shape[0]
+            raise TypeError(
+                f"trace[{index}] must be a (name, class_name, output_shape) row, got "
+                f"{type(row).__name__} {row!r:.80}"
+            )
+        if isinstance(shape, list) and shape and isinstance(shape[0], (list, tuple)):
+            shape = shape[0]  # several outputs: draw the first
+        if not isinstance(shape, (list, tuple)) or not all(
+            value is None or check.is_integer(value) for value in shape
+        ):
+            raise TypeError(
+                f"trace[{index}]'s output_shape must be a tuple of integers or None, got "
+                f"{shape!r:.80}"
+            )
         shape = tuple(shape)
         if len(shape) == 4 and shape[0] is None:  # a Keras shape with its batch axis
             shape = shape[1:]
+        if any(value is not None and value < 0 for value in shape):
+            raise ValueError(
+                f"trace[{index}]'s output_shape must hold non-negative sizes, got {shape}"
+            )
         result.append((str(name), str(kind), shape))
     if not result:
         raise ValueError("trace must contain at least one layer row, got none")
@@ -628,6 +648,11 @@ def shape_diagram(trace, ax=None, *, highlight=None):
     rows = _trace_rows(trace)
     if highlight is None:
         highlight = getattr(trace, "first_unreachable", None)
+    elif not isinstance(highlight, str):
+        raise TypeError(
+            f"highlight must be a layer name (str) or None, got {type(highlight).__name__} "
+            f"{highlight!r:.80}"
+        )
     # Box height follows the feature-map height; flat (dense) outputs get the smallest box.
     spatial = [
         float(shape[0]) if len(shape) == 3 and shape[0] is not None else 1.0 for _, _, shape in rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import pathlib
 import tempfile
 
@@ -77,8 +78,15 @@ def add_poisson_noise(video, peak, seed=0, clip=True):
     0.05
     """
     video = check.video(video)
+    # NumPy's Poisson sampler refuses a mean beyond about 9.2e18 ("lam value too large");
+    # above 1e12 photons the noise is far below float32 precision anyway.
     peak = check.number(
-        peak, "peak", minimum=0, exclusive_minimum=True, what="a positive photon count"
+        peak,
+        "peak",
+        minimum=0,
+        maximum=1e12,
+        exclusive_minimum=True,
+        what="a positive photon count of at most 1e12",
     )
     rng = np.random.default_rng(check.integer(seed, "seed", minimum=0))
     noisy = (rng.poisson(video.astype(np.float64) * peak) / peak).astype(np.float32)
@@ -180,6 +188,9 @@ def psf_motion(length, angle=0.0):
     """
     length = check.number(length, "length", minimum=1, what="a length in pixels of at least 1")
     angle = check.number(angle, "angle", what="an angle in degrees")
+    # The kernel is the smallest odd square holding the line: about (length + 1) pixels a side.
+    side = 2 * math.ceil(length / 2) + 1
+    check.allocation((side, side), "length", itemsize=8)
     theta = np.deg2rad(angle)
     samples = max(16, int(np.ceil(16 * length)))
     t = -length / 2.0 + (np.arange(samples) + 0.5) * length / samples

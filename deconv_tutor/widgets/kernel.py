@@ -135,6 +135,8 @@ def render_kernel(frame, kernel, stride=1, padding="valid", dilation=1, display=
     input 32×32×3 → output 16×16×3
     """
     image = check.image(frame, "frame", channels=(1, 3))
+    # The display modes assume a frame in [0, 1]; a frame x100 would be silently clipped white.
+    check.unit_range(image, "frame", tolerance=1e-6)
     weights = check.real_array(kernel, "kernel", ndims=(2,), shape_text="(kh, kw), 2-D")
     weights = weights.astype(np.float32)
     check.choice(display, "display", _DISPLAYS)
