@@ -1,4 +1,4 @@
-"""Exercises of chapter 06, denoising: noise levels, the PSNR of noise, the classical winner, DnCNN's cost.
+"""Exercises of chapter 06, denoising: noise levels, PSNR, the classical winner, DnCNN's cost.
 
 The chapter imports them (``from deconv_tutor.questions.ch06 import chapter, q1, q2, q3, q4``)
 and shows only the questions; ``q3`` recomputes the chapter's classical sweep at σ = 50 on the

@@ -1,5 +1,4 @@
-"""Exercises of chapter 07, super-resolution: shapes after downscaling, sub-pixel channels,
-bicubic's PSNR, the parameters of FSRCNN's transposed-convolution head.
+"""Exercises of chapter 07, super-resolution: shapes, sub-pixel channels, bicubic, FSRCNN's head.
 
 The chapter imports them (``from deconv_tutor.questions.ch07 import chapter, q1, q2, q3, q4``)
 and shows only the questions. ``q3`` rebuilds the chapter's held-out ``chelsea`` pan (8 frames,

@@ -1,5 +1,4 @@
-"""Exercises of chapter 08, segmentation: IoU by hand, the bilinear kernel, a segmentation
-head's size, IoU from NumPy.
+"""Exercises of chapter 08, segmentation: IoU, the bilinear kernel, a segmentation head.
 
 The chapter imports them (``from deconv_tutor.questions.ch08 import chapter, q1, q2, q3, q4``)
 and shows only the questions. ``q4`` is checked on a moving-shapes mask and a coarse

@@ -1,5 +1,4 @@
-"""Exercises of chapter 09, temporal models and real-time speed: MACs per frame, frames per
-second, the receptive field in time, the real-time budget of MACs per pixel.
+"""Exercises of chapter 09, temporal models: MACs per frame, fps, time fields, real-time budgets.
 
 The chapter imports them (``from deconv_tutor.questions.ch09 import chapter, q1, q2, q3, q4``)
 and shows only the questions.

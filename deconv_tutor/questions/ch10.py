@@ -1,5 +1,4 @@
-"""Exercises of chapter 10, seeing inside: a receptive field, a decoder kernel's layout, the
-top-activating location of a feature map.
+"""Exercises of chapter 10, seeing inside: a receptive field, a decoder kernel, a top location.
 
 The chapter imports them (``from deconv_tutor.questions.ch10 import chapter, q1, q2, q3``) and
 shows only the questions. ``q2`` asks about the chapter's architecture at base width 8 (the

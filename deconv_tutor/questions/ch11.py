@@ -1,5 +1,4 @@
-"""Exercises of chapter 11, design choices: receptive fields (plain and dilated), the cost of a
-convolution, a Pareto front.
+"""Exercises of chapter 11, design choices: receptive fields, a convolution's cost, a Pareto front.
 
 The chapter imports them (``from deconv_tutor.questions.ch11 import chapter, q1, q2, q3, q4``)
 and shows only the questions. ``q3``'s four candidate models are :data:`CANDIDATES`, the same
