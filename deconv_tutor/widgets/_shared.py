@@ -7,6 +7,7 @@ panel instead of a traceback.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import html
 import io
@@ -126,6 +127,121 @@ def clip_frames(clip, name="clip"):
     return array
 
 
+# What a page shows where the live widget cannot run (the widget's mime bundle carries it).
+STATIC_NOTE = "a picture of this widget as it was last drawn: run the cell to use it"
+GAP = 8
+
+
+def _shown_value(control):
+    """A control's value as its user reads it (the option label, not the option value)."""
+    # A selection's own `label` can lag behind its index (SelectionSlider starts with ""),
+    # so read the label of the selected option.
+    labels, index = getattr(control, "_options_labels", None), getattr(control, "index", None)
+    value = labels[index] if labels is not None and index is not None else control.value
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def _is_control(widget):
+    # Play buttons animate another slider: a still picture has nothing to say about them.
+    return isinstance(widget, widgets.ValueWidget) and not isinstance(
+        widget, (widgets.Image, widgets.HTML, widgets.Play)
+    )
+
+
+def _pixel_width(view):
+    width = view.layout.width
+    if isinstance(width, str) and width.endswith("px"):
+        return round(float(width[:-2]))
+    return None
+
+
+def static_html(widget):
+    """A widget tree as plain HTML: boxes as flex rows and columns, pictures as inline PNGs.
+
+    The still version of a live widget, for a page that has no kernel (JupyterLab before a
+    cell runs, GitHub, nbviewer, nbconvert): controls become ``name: value`` labels.
+    """
+    if isinstance(widget, widgets.Image):
+        if not widget.value:
+            return ""
+        width = _pixel_width(widget)
+        size = f' width="{width}"' if width else ""
+        mime, data = compact_image(_image_array(widget, scaled=False))
+        return (
+            f'<img src="data:{mime};base64,{data}"{size} '
+            'style="image-rendering: pixelated; max-width: none">'
+        )
+    if isinstance(widget, widgets.HTML):
+        return widget.value
+    if isinstance(widget, widgets.Box):
+        direction = "row" if isinstance(widget, widgets.HBox) else "column"
+        inner = "".join(f"<div>{part}</div>" for part in map(static_html, widget.children) if part)
+        return (
+            f'<div style="display: flex; flex-direction: {direction}; gap: {GAP}px; '
+            f'align-items: flex-start">{inner}</div>'
+        )
+    if _is_control(widget) and widget.layout.display != "none":
+        name = html.escape(widget.description or "")
+        value = html.escape(_shown_value(widget))
+        return f'<span style="white-space: nowrap">{name}: <b>{value}</b></span>'
+    return ""
+
+
+def compact_image(picture):
+    """A uint8 RGB picture as ``(mime type, base64 text)``: PNG or JPEG, whichever is smaller.
+
+    A page's still copy of a widget should not double the notebook: a photo is several
+    times smaller as a JPEG at quality 90, a flat or pixel-art picture is smaller (and exact)
+    as a PNG.
+    """
+    from PIL import Image
+
+    encoded = {}
+    for mime, options in (("image/png", {"optimize": True}), ("image/jpeg", {"quality": 90})):
+        buffer = io.BytesIO()
+        Image.fromarray(picture).save(buffer, format=mime.split("/")[1].upper(), **options)
+        encoded[mime] = buffer.getvalue()
+    mime = min(encoded, key=lambda key: len(encoded[key]))
+    return mime, base64.b64encode(encoded[mime]).decode("ascii")
+
+
+def _image_array(view, scaled=True):
+    from PIL import Image
+
+    picture = Image.open(io.BytesIO(view.value)).convert("RGB")
+    width = _pixel_width(view)
+    if scaled and width and width != picture.width:
+        height = max(1, round(picture.height * width / picture.width))
+        picture = picture.resize((width, height), Image.Resampling.NEAREST)
+    return np.asarray(picture)
+
+
+def _stack(parts, axis):
+    """Pictures side by side (axis 1) or one above the other (axis 0), white between them."""
+    parts = [part for part in parts if part is not None]
+    if not parts:
+        return None
+    across = max(part.shape[1 - axis] for part in parts)
+    padded = []
+    for index, part in enumerate(parts):
+        short = across - part.shape[1 - axis]
+        widths = [(0, 0), (0, 0), (0, 0)]
+        widths[1 - axis] = (0, short)
+        widths[axis] = (GAP if index else 0, 0)
+        padded.append(np.pad(part, widths, constant_values=255))
+    return np.concatenate(padded, axis=axis)
+
+
+def static_picture(widget):
+    """The pictures of a widget tree as one uint8 RGB array (None when it has none)."""
+    if isinstance(widget, widgets.Image):
+        return _image_array(widget) if widget.value and widget.format == "png" else None
+    if isinstance(widget, widgets.Box):
+        axis = 1 if isinstance(widget, widgets.HBox) else 0
+        return _stack([static_picture(child) for child in widget.children], axis)
+    return None
+
+
 class Panel(widgets.VBox):
     """A widget: controls, views and one update function that redraws the views.
 
@@ -186,6 +302,37 @@ class Panel(widgets.VBox):
         for name, control in self.controls.items():
             if isinstance(control, widgets.ValueWidget) and name not in manual:
                 control.observe(self._on_change, names="value")
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, plus its last picture for pages where the widget cannot run.
+
+        JupyterLab renders the widget view only in a trusted notebook whose kernel holds the
+        widget; an opened-but-not-run chapter is untrusted, so JupyterLab picks the best *safe*
+        type (``text/html``, then the images); nbconvert, nbviewer and GitHub never have the
+        kernel's widget. So the bundle carries the panel as static HTML (pictures inline,
+        controls as ``name: value``), its pictures as one image (``image/png`` or
+        ``image/jpeg``, whichever is smaller) and a one-line ``text/plain``.
+        """
+        data = super()._repr_mimebundle_(**kwargs)
+        if data is None:
+            return None
+        settings = ", ".join(
+            f"{control.description or name}={_shown_value(control)}"
+            for name, control in self.controls.items()
+            if _is_control(control) and control.description
+        )
+        if len(settings) > 80:
+            settings = settings[:79] + "…"
+        data["text/plain"] = f"deconv_tutor widget ({settings}): run the cell to use it"
+        data["text/html"] = (
+            f'<div class="deconv-tutor-static">{static_html(self)}'
+            f'<div style="color: #666; font-size: 85%">{html.escape(STATIC_NOTE)}</div></div>'
+        )
+        picture = static_picture(self)
+        if picture is not None:
+            mime, encoded = compact_image(picture)
+            data[mime] = encoded
+        return data
 
     def _on_change(self, change):
         if not self._held:

@@ -200,9 +200,9 @@ def output_size_calculator():
     Returns
     -------
     Panel
-        Controls ``mode`` ("conv" / "transpose"), ``size``, ``kernel_size``,
-        ``stride``, ``padding``, ``dilation``, ``output_padding`` (None or an int;
-        used by "transpose"); view ``text`` (HTML from
+        Controls ``mode`` ("conv" / "transpose"), ``size`` (1 to 64), ``kernel_size``,
+        ``stride``, ``padding``, ``dilation``, ``output_padding`` (``"None"``, Keras's
+        default that infers it, or an int; used by "transpose"); view ``text`` (HTML from
         :func:`render_output_size`).
 
     Examples
@@ -214,25 +214,36 @@ def output_size_calculator():
     >>> panel.error
     'ValueError: output_padding must be smaller than stride (2), got output_padding=3'
     """
+    # Room for the longest label ("output_padding"), so no description is cut.
+    labelled = {"style": {"description_width": "initial"}}
     controls = {
         "mode": widgets.ToggleButtons(
             options=[("convolution", "conv"), ("transposed convolution", "transpose")],
             value="conv",
             description="layer",
+            style={"description_width": "initial", "button_width": "auto"},
         ),
-        "size": widgets.IntSlider(8, min=1, max=256, description="input size"),
-        "kernel_size": widgets.IntSlider(3, min=1, max=9, description="kernel"),
-        "stride": widgets.IntSlider(1, min=1, max=4, description="stride"),
+        # 1 to 64 on a wide track: about one size per 5 pixels of drag (1 to 256 on the
+        # default track moved 2 sizes per pixel), and 64 is the course's frame size.
+        "size": widgets.IntSlider(
+            8, min=1, max=64, description="input size", layout={"width": "360px"}, **labelled
+        ),
+        "kernel_size": widgets.IntSlider(3, min=1, max=9, description="kernel", **labelled),
+        "stride": widgets.IntSlider(1, min=1, max=4, description="stride", **labelled),
         "padding": widgets.Dropdown(
             options=[("valid", "valid"), ("same", "same")] + [(str(p), p) for p in range(5)],
             value="valid",
             description="padding",
+            **labelled,
         ),
-        "dilation": widgets.IntSlider(1, min=1, max=4, description="dilation"),
+        "dilation": widgets.IntSlider(1, min=1, max=4, description="dilation", **labelled),
+        # ipywidgets reads a value of None as "nothing selected" and shows an empty menu,
+        # so Keras's None travels as the string "None".
         "output_padding": widgets.Dropdown(
-            options=[("None", None)] + [(str(a), a) for a in range(4)],
-            value=None,
+            options=[("None", "None")] + [(str(a), a) for a in range(4)],
+            value="None",
             description="output_padding",
+            **labelled,
         ),
     }
     views = {"text": widgets.HTML()}
@@ -240,6 +251,7 @@ def output_size_calculator():
     def update(panel):
         transposed = controls["mode"].value == "transpose"
         controls["output_padding"].disabled = not transposed
+        output_padding = controls["output_padding"].value
         views["text"].value = render_output_size(
             controls["mode"].value,
             controls["size"].value,
@@ -247,7 +259,7 @@ def output_size_calculator():
             controls["stride"].value,
             controls["padding"].value,
             controls["dilation"].value,
-            controls["output_padding"].value if transposed else None,
+            None if output_padding == "None" or not transposed else output_padding,
         )
 
     rows = [

@@ -205,24 +205,26 @@ def transposed_conv_stepper(x=None, kernel=None):
     Returns
     -------
     Panel
-        Controls ``step`` (with a ``play`` button), ``stride``, ``padding``,
+        Controls ``step`` (counted from 1, as the title "output after step 1 of 4" counts;
+        with a ``play`` button), ``stride``, ``padding``,
         ``input_size`` and ``kernel_size`` (fixed when ``x`` / ``kernel`` are
         given); view ``text`` (HTML from :func:`render_transposed_step`).
 
     Examples
     --------
     >>> panel = transposed_conv_stepper()
-    >>> panel.controls["step"].max
-    3
+    >>> panel.controls["step"].value, panel.controls["step"].max
+    (1, 4)
     >>> panel.controls["input_size"].value = 3
     >>> panel.controls["step"].max
-    8
+    9
     """
     given_x = None if x is None else _small_array(x, "x")
     given_kernel = None if kernel is None else _small_array(kernel, "kernel")
     controls = {
-        "step": widgets.IntSlider(0, min=0, max=3, description="step"),
-        "play": widgets.Play(0, min=0, max=3, interval=700, description="play"),
+        # Counted from 1, like the title over the output ("output after step 1 of 4").
+        "step": widgets.IntSlider(1, min=1, max=4, description="step"),
+        "play": widgets.Play(1, min=1, max=4, interval=700, description="play"),
         "stride": widgets.IntSlider(2, min=1, max=3, description="stride"),
         "padding": widgets.Dropdown(
             options=[("valid", "valid"), ("same", "same"), ("0", 0), ("1", 1), ("2", 2)],
@@ -254,15 +256,15 @@ def transposed_conv_stepper(x=None, kernel=None):
     def resize(change):
         image, _ = current()
         with panel.hold():
-            controls["step"].max = image.size - 1
-            controls["step"].value = min(controls["step"].value, image.size - 1)
+            controls["step"].max = image.size
+            controls["step"].value = min(controls["step"].value, image.size)
 
     def update(panel):
         image, weights = current()
         views["text"].value = render_transposed_step(
             image,
             weights,
-            controls["step"].value,
+            controls["step"].value - 1,
             controls["stride"].value,
             controls["padding"].value,
         )

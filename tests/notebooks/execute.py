@@ -2,7 +2,11 @@
 
 Usage: ``python tests/notebooks/execute.py [NOTEBOOK_OR_FOLDER ...]`` (default: ``notebooks/``).
 A cell may fail only when it is tagged ``raises-exception`` (a failure it means to show).
-Widget state is stored, so a static view of the notebook shows the widgets' last rendered state.
+Widget state is not stored: each widget's output carries its own still picture (``text/html`` and
+an image, see ``deconv_tutor.widgets.Panel``), which JupyterLab shows in a chapter opened before it
+runs, and GitHub, nbviewer and nbconvert show always. With the state stored, nbconvert would pick
+the widget view instead and draw nothing offline (its widget script comes from a CDN), and GitHub
+may refuse to render the notebook.
 """
 
 import os
@@ -46,7 +50,7 @@ def execute(path):
         timeout=CELL_TIMEOUT_S,
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
-        store_widget_state=True,
+        store_widget_state=False,
     )
     client.execute()
     nbformat.write(notebook, path)

@@ -125,3 +125,30 @@ def test_output_size_calculator_shows_impossible_sizes_as_messages():
     panel.controls["mode"].value = "transpose"
     panel.controls["output_padding"].value = 2
     assert shows_error(panel, "output_padding must be smaller than stride")
+
+
+def test_output_size_calculator_output_padding_menu_shows_none_selected():
+    # ipywidgets shows an empty menu when the value is None (its "nothing selected").
+    menu = W.output_size_calculator().controls["output_padding"]
+    assert menu.index == 0 and menu.label == "None"
+    assert [label for label, _ in menu.options] == ["None", "0", "1", "2", "3"]
+
+
+def test_output_size_calculator_output_padding_none_lets_keras_infer_it():
+    panel = W.output_size_calculator()
+    panel.controls["mode"].value = "transpose"
+    panel.controls["stride"].value = 2
+    inferred = panel.views["text"].value
+    panel.controls["output_padding"].value = 1
+    panel.controls["output_padding"].value = "None"
+    assert panel.error is None and panel.views["text"].value == inferred
+    assert inferred == W.render_output_size("transpose", 8, 3, 2, "valid", 1, None)
+
+
+def test_output_size_calculator_labels_have_room_and_the_size_slider_is_fine_grained():
+    panel = W.output_size_calculator()
+    for name, control in panel.controls.items():
+        assert control.style.description_width == "initial", name
+    size = panel.controls["size"]
+    # 63 sizes over a 360-pixel slider: a 60-pixel drag moves about 12 sizes, not 120.
+    assert (size.min, size.max, size.layout.width) == (1, 64, "360px")

@@ -72,3 +72,79 @@ def test_panel_shows_an_error_as_a_message_and_keeps_the_last_view():
     assert result.value == "4.0"
     number.value = 3.0
     assert panel.error is None and panel.message.value == "" and result.value == "9.0"
+
+
+# ---------------------------------------------------------------- the picture a page shows unrun
+def _decoded(encoded):
+    import base64
+
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(encoded))).convert("RGB"))
+
+
+def _two_picture_panel():
+    left, right = W.png_bytes(np.zeros((4, 6))), W.png_bytes(np.ones((2, 3, 3)))
+    views = {"left": ipywidgets.Image(value=left), "right": ipywidgets.Image(value=right)}
+    views["text"] = ipywidgets.HTML("<i>two pictures</i>")
+    views["right"].layout.width = "6px"  # shown twice its size, as image_view does
+    stride = ipywidgets.IntSlider(2, min=1, max=4, description="stride")
+    pad = ipywidgets.SelectionSlider(options=[("valid", "v"), ("1", 1)], description="padding")
+    rows = [stride, pad, ipywidgets.HBox([views["left"], views["right"]]), views["text"]]
+    return W.Panel({"stride": stride, "padding": pad}, views, rows, lambda panel: None)
+
+
+def test_panel_bundle_keeps_the_live_widget_and_adds_a_still_picture():
+    bundle = _two_picture_panel()._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    page = bundle["text/html"]
+    assert page.count('<img src="data:image/') == 2
+    assert "<i>two pictures</i>" in page
+    assert "stride: <b>2</b>" in page and "padding: <b>valid</b>" in page
+    assert "run the cell" in page
+
+
+def test_panel_bundle_text_is_one_short_line_not_the_widget_tree():
+    text = _two_picture_panel()._repr_mimebundle_()["text/plain"]
+    assert "Panel(children" not in text and "\n" not in text and len(text) < 140
+    assert "stride=2" in text and "padding=valid" in text
+
+
+def test_panel_bundle_picture_lays_the_views_out_as_the_panel_does():
+    bundle = _two_picture_panel()._repr_mimebundle_()
+    (mime,) = [key for key in bundle if key.startswith("image/")]
+    picture = _decoded(bundle[mime])
+    # 4x6 black, a gap, then the 2x3 white picture enlarged to its 6-pixel display width.
+    assert picture.shape == (4, 6 + 8 + 6, 3)
+    assert picture[:, :6].max() == 0 and picture[:4, 14:].min() == 255
+
+
+def test_panel_bundle_has_no_image_for_a_panel_of_text():
+    bundle = W.output_size_calculator()._repr_mimebundle_()
+    assert not [key for key in bundle if key.startswith("image/")]
+    assert "output <b>6</b>" in bundle["text/html"]
+
+
+def test_still_pictures_use_the_smaller_of_png_and_jpeg():
+    from deconv_tutor.widgets._shared import compact_image
+
+    flat = np.zeros((64, 64, 3), np.uint8)
+    photo = (np.random.default_rng(0).random((64, 64, 3)) * 64).astype(np.uint8)
+    photo += np.linspace(0, 180, 64, dtype=np.uint8)[:, None, None]
+    assert compact_image(flat)[0] == "image/png"
+    assert np.array_equal(_decoded(compact_image(flat)[1]), flat)
+    mime, encoded = compact_image(photo)
+    assert mime in ("image/png", "image/jpeg") and _decoded(encoded).shape == photo.shape
+
+
+@pytest.mark.parametrize(
+    "build",
+    [W.kernel_explorer, W.checkerboard_explorer, W.transposed_conv_stepper],
+    ids=["kernel", "checkerboard", "stepper"],
+)
+def test_every_widget_carries_its_picture_as_html(build):
+    panel = build()
+    page = panel._repr_mimebundle_()["text/html"]
+    for name, view in panel.views.items():
+        if isinstance(view, ipywidgets.Image):
+            assert "data:image/" in page, name
+        elif view.value:
+            assert view.value in page, name

@@ -77,8 +77,8 @@ def test_render_transposed_step_rejects_bad_values(kwargs, error, message):
 def test_stepper_redraws_per_step_and_play_drives_the_step():
     panel = W.transposed_conv_stepper()
     first = panel.views["text"].value
-    panel.controls["play"].value = 2
-    assert panel.controls["step"].value == 2
+    panel.controls["play"].value = 3
+    assert panel.controls["step"].value == 3
     assert panel.views["text"].value != first
     assert "step 3 of 4" in panel.views["text"].value
     for name, value in [("stride", 1), ("padding", "same"), ("kernel_size", 2)]:
@@ -91,26 +91,26 @@ def test_stepper_input_size_sets_the_number_of_steps():
     panel = W.transposed_conv_stepper()
     panel.controls["step"].value = 3
     panel.controls["input_size"].value = 4
-    assert panel.controls["step"].max == panel.controls["play"].max == 15
+    assert panel.controls["step"].max == panel.controls["play"].max == 16
     panel.controls["input_size"].value = 2
-    assert panel.controls["step"].value == 3 and "of 4" in panel.views["text"].value
+    assert panel.controls["step"].value == 3 and "step 3 of 4" in panel.views["text"].value
 
 
 def test_stepper_shrinking_the_input_redraws_once_without_an_error():
     panel = W.transposed_conv_stepper()
     panel.controls["input_size"].value = 4
-    panel.controls["step"].value = 12
+    panel.controls["step"].value = 13
     messages = []
     panel.message.observe(lambda change: messages.append(change["new"]), names="value")
     before = panel.updates
     panel.controls["input_size"].value = 2
     assert panel.updates == before + 1 and messages == []
-    assert panel.controls["step"].value == 3
+    assert panel.controls["step"].value == 4
 
 
 def test_stepper_takes_a_given_input_and_kernel_and_fixes_their_sizes():
     panel = W.transposed_conv_stepper(np.array([[5.0, 7.0, 9.0]]), np.array([[1.0, -1.0]]))
-    assert panel.controls["input_size"].disabled and panel.controls["step"].max == 2
+    assert panel.controls["input_size"].disabled and panel.controls["step"].max == 3
     assert ">-1<" in panel.views["text"].value
 
 
@@ -120,3 +120,11 @@ def test_stepper_shows_a_padding_that_crops_everything_as_a_message():
     panel.controls["stride"].value = 1
     panel.controls["padding"].value = 2
     assert shows_error(panel, "crops the whole output")
+
+
+def test_stepper_slider_counts_steps_as_the_title_does():
+    panel = W.transposed_conv_stepper()
+    for step in range(panel.controls["step"].min, panel.controls["step"].max + 1):
+        panel.controls["step"].value = step
+        assert f"output after step {step} of 4" in panel.views["text"].value
+    assert (panel.controls["step"].min, panel.controls["step"].max) == (1, 4)
