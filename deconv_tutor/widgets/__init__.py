@@ -43,6 +43,7 @@ from deconv_tutor.widgets.activations import (
 from deconv_tutor.widgets.checkerboard import (
     checkerboard_explorer,
     overlap_counts,
+    overlap_legend,
     overlap_profile,
     render_checkerboard,
 )
@@ -59,7 +60,11 @@ from deconv_tutor.widgets.output_size import (
     output_size_report,
     render_output_size,
 )
-from deconv_tutor.widgets.projection import deconvnet_projection, render_projection
+from deconv_tutor.widgets.projection import (
+    deconvnet_projection,
+    render_projection,
+    strongest_channel,
+)
 from deconv_tutor.widgets.stepper import (
     render_transposed_step,
     transposed_conv_stepper,
@@ -80,6 +85,7 @@ __all__ = [
     "output_size_calculator",
     "output_size_report",
     "overlap_counts",
+    "overlap_legend",
     "overlap_profile",
     "png_bytes",
     "render_checkerboard",
@@ -90,6 +96,7 @@ __all__ = [
     "render_projection",
     "render_training",
     "render_transposed_step",
+    "strongest_channel",
     "transposed_conv_stepper",
     "video_compare",
     "zero_insertion_grid",

@@ -252,8 +252,15 @@ def feature_map_explorer(model, clip, count=16, ncols=4):
             ensure_option=False,
             continuous_update=False,
         ),
+        # "initial": the label gets its own width ("channels from" was cut to "channels f...").
         "first_channel": widgets.IntSlider(
-            0, min=0, max=0, step=count, description="channels from", continuous_update=False
+            0,
+            min=0,
+            max=0,
+            step=count,
+            description="channels from",
+            continuous_update=False,
+            style={"description_width": "initial"},
         ),
         "frame": widgets.IntSlider(0, min=0, max=len(video) - 1, description="frame"),
         "play": widgets.Play(0, min=0, max=len(video) - 1, interval=250, description="play"),

@@ -8,7 +8,13 @@ import numpy as np
 from deconv_tutor import _validation as check
 from deconv_tutor.widgets._shared import VIRIDIS, Panel, caption, image_view, png_bytes
 
-__all__ = ["checkerboard_explorer", "overlap_counts", "overlap_profile", "render_checkerboard"]
+__all__ = [
+    "checkerboard_explorer",
+    "overlap_counts",
+    "overlap_legend",
+    "overlap_profile",
+    "render_checkerboard",
+]
 
 
 def _layers(kernel_sizes, strides):
@@ -196,6 +202,54 @@ def render_checkerboard(kernel_sizes, strides, input_size=6, display_size=256):
     return picture, bars, text
 
 
+def _swatch(colour):
+    red, green, blue = (int(value) for value in colour)
+    return (
+        f'<span style="display:inline-block;width:14px;height:14px;vertical-align:middle;'
+        f'border:1px solid #999;background:rgb({red},{green},{blue})"></span>'
+    )
+
+
+def overlap_legend(profile):
+    """The colour legend of the taps-per-pixel map: which colour is how many taps.
+
+    The map's colour of an output pixel is its tap count (the product of the row's and
+    the column's counts) on viridis, from 0 (dark) to the largest count (yellow).
+
+    Parameters
+    ----------
+    profile : array_like of int
+        :func:`overlap_profile` of the layers shown.
+
+    Returns
+    -------
+    str
+        HTML: a swatch per tap count on the map (at most 8), else a colour bar from 0 to
+        the largest count.
+
+    Examples
+    --------
+    >>> text = overlap_legend(overlap_profile([3], [2], input_size=3))
+    >>> [part.split("</span>")[1].strip() for part in text.split("&ensp;")]
+    ['1 tap', '2 taps', '4 taps']
+    """
+    profile = check.real_array(profile, "profile", ndims=(1,)).astype(np.int64)
+    counts = np.unique(np.outer(profile, profile))
+    top = max(int(counts.max()), 1)
+    colour = {int(c): VIRIDIS[int(c) * 255 // top] for c in counts}
+    if len(counts) <= 8:
+        return "&ensp;".join(
+            f"{_swatch(colour[c])} {c} tap{'' if c == 1 else 's'}" for c in map(int, counts)
+        )
+    stops = ", ".join(
+        "rgb({},{},{})".format(*(int(v) for v in VIRIDIS[i])) for i in range(0, 256, 51)
+    )
+    return (
+        f'0 <span style="display:inline-block;width:160px;height:14px;vertical-align:middle;'
+        f'background:linear-gradient(to right, {stops})"></span> {top} taps'
+    )
+
+
 def checkerboard_explorer(display_size=256):
     """Kernel size and stride of one to three stacked transposed convolutions -> overlap map.
 
@@ -213,7 +267,7 @@ def checkerboard_explorer(display_size=256):
     Panel
         Controls ``layers`` (1-3), ``kernel_1`` .. ``kernel_3``, ``stride_1`` ..
         ``stride_3``, ``input_size``; views ``map``, ``profile`` (images),
-        ``text``.
+        ``legend`` (the map's colours, from :func:`overlap_legend`) and ``text``.
 
     Examples
     --------
@@ -232,7 +286,12 @@ def checkerboard_explorer(display_size=256):
             2, min=1, max=4, description=f"stride {index}"
         )
     controls["input_size"] = widgets.IntSlider(6, min=2, max=16, description="input size")
-    views = {"map": image_view(display_size), "profile": image_view(), "text": widgets.HTML()}
+    views = {
+        "map": image_view(display_size),
+        "profile": image_view(),
+        "legend": widgets.HTML(),
+        "text": widgets.HTML(),
+    }
 
     def update(panel):
         count = controls["layers"].value
@@ -246,6 +305,13 @@ def checkerboard_explorer(display_size=256):
             display_size,
         )
         views["map"].value = png_bytes(picture)
+        views["legend"].value = overlap_legend(
+            overlap_profile(
+                [controls[f"kernel_{i}"].value for i in range(1, count + 1)],
+                [controls[f"stride_{i}"].value for i in range(1, count + 1)],
+                controls["input_size"].value,
+            )
+        )
         views["profile"].value = png_bytes(bars)
         views["text"].value = text
 
@@ -254,7 +320,7 @@ def checkerboard_explorer(display_size=256):
         widgets.HBox(
             [widgets.VBox([controls[f"kernel_{i}"], controls[f"stride_{i}"]]) for i in (1, 2, 3)]
         ),
-        caption("taps per output pixel", views["map"]),
+        caption("taps per output pixel", widgets.VBox([views["map"], views["legend"]])),
         caption("one row (shaded: interior)", views["profile"]),
         views["text"],
     ]

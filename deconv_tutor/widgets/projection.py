@@ -21,10 +21,54 @@ from deconv_tutor.widgets._shared import (
     viridis,
 )
 
-__all__ = ["deconvnet_projection", "render_projection"]
+__all__ = ["deconvnet_projection", "render_projection", "strongest_channel"]
 
 
-def render_projection(way_back, forward, channel, keep="max"):
+def _contrast(signal, percentile):
+    """The projection scaled so that the ``percentile``-th percentile of its non-zero ``|p|``
+    maps to black / white, clipped beyond (100: the plain ``to_display``).
+
+    One strong pixel would otherwise scale everything else to grey.
+    """
+    magnitude = np.abs(signal)
+    active = magnitude[magnitude > 0]
+    if percentile >= 100 or active.size == 0:
+        return deconvnet.to_display(signal), float(magnitude.max())
+    scale = float(np.percentile(active, percentile))
+    return np.clip(signal / (2.0 * scale) + 0.5, 0.0, 1.0).astype(np.float32), scale
+
+
+def strongest_channel(forward):
+    """The channel with the largest activation anywhere in ``forward``'s maps.
+
+    The deconvnet widget opens on it: channel 0 may be silent on the frame (a ReLU unit
+    that never fires), and its projection is a plain grey picture.
+
+    Parameters
+    ----------
+    forward : deconv_tutor.deconvnet.ForwardPass
+        A projector's forward pass.
+
+    Returns
+    -------
+    int
+        The channel index.
+
+    Examples
+    --------
+    >>> import keras
+    >>> from deconv_tutor import deconvnet
+    >>> model = keras.Sequential([keras.Input((8, 8, 1)),
+    ...                           keras.layers.Conv2D(3, 3, activation="relu", name="c")])
+    >>> way_back = deconvnet.projector(model, "c")
+    >>> forward = way_back.forward(np.random.default_rng(0).random((8, 8, 1)))
+    >>> strongest_channel(forward) == int(np.argmax(forward.maps.max(axis=(0, 1))))
+    True
+    """
+    return int(np.argmax(forward.maps.reshape(-1, forward.maps.shape[-1]).max(axis=0)))
+
+
+def render_projection(way_back, forward, channel, keep="max", percentile=99.0):
     """The deconvnet widget's pictures for one channel of one frame's forward pass.
 
     Parameters
@@ -37,13 +81,18 @@ def render_projection(way_back, forward, channel, keep="max"):
         Channel of the layer.
     keep : {"max", "all"}, optional
         Project the strongest activation or the whole map.
+    percentile : float, optional
+        Contrast: this percentile of the projection's non-zero magnitudes is drawn black or
+        white, stronger values clipped; 100 scales by the largest (one strong pixel then
+        leaves the rest nearly grey).
 
     Returns
     -------
     activation : ndarray of uint8, shape (H', W', 3)
         The channel's map, viridis from 0 to its maximum (black for a silent channel).
     projection : ndarray, float32, shape of the frame
-        :func:`deconv_tutor.deconvnet.to_display` of the projection (grey = 0).
+        The projection in [0, 1], grey = 0 (:func:`deconv_tutor.deconvnet.to_display`
+        with the contrast of ``percentile``).
     text : str
         Where the strongest activation is, and how to read the colours (HTML).
 
@@ -61,7 +110,11 @@ def render_projection(way_back, forward, channel, keep="max"):
     """
     if not isinstance(way_back, deconvnet.Projector):
         raise TypeError(f"way_back must be a deconvnet.Projector, got {type(way_back).__name__}")
+    percentile = check.number(
+        percentile, "percentile", minimum=0, maximum=100, exclusive_minimum=True
+    )
     signal = way_back.project(forward, channel, keep)
+    shown, scale = _contrast(signal, percentile)
     maps = forward.maps[..., channel]
     peak = float(maps.max())
     activation = viridis(maps / peak) if peak > 0 else np.zeros((*maps.shape, 3), np.uint8)
@@ -70,9 +123,15 @@ def render_projection(way_back, forward, channel, keep="max"):
         f"<b>{html.escape(way_back.layer_name)}</b> channel {channel}: strongest activation "
         f"{peak:.3f} at ({row}, {col}) of {maps.shape[0]}×{maps.shape[1]}"
         + (" — this channel is silent on this frame, nothing to project" if peak <= 0 else "")
-        + "<br>projection: grey = 0, light = positive, dark = negative"
+        + "<br>projection: grey = 0, light = positive, dark = negative; "
+        + f"white / black at ±{scale:.3g}"
+        + (
+            f" (the {percentile:g}th percentile of |p|, beyond it clipped)"
+            if percentile < 100
+            else ""
+        )
     )
-    return activation, deconvnet.to_display(signal), text
+    return activation, shown, text
 
 
 def deconvnet_projection(model, clip, display_width=192, *, layer=None):
@@ -94,7 +153,9 @@ def deconvnet_projection(model, clip, display_width=192, *, layer=None):
         Width of each picture on screen.
     layer : str, optional
         The layer shown first, one of :func:`deconv_tutor.deconvnet.projectable_layers`;
-        default the last.
+        default the last. The widget opens on the channel of that layer that is strongest
+        on the first frame (:func:`strongest_channel`), drawn with the contrast of
+        :func:`render_projection`.
 
     Returns
     -------
@@ -151,6 +212,8 @@ def deconvnet_projection(model, clip, display_width=192, *, layer=None):
             options=[("strongest activation", "max"), ("whole map", "all")],
             value="max",
             description="project",
+            # "auto": each button as wide as its label ("strongest activati..." was cut).
+            style={"button_width": "auto"},
         ),
     }
     views = {
@@ -199,5 +262,10 @@ def deconvnet_projection(model, clip, display_width=192, *, layer=None):
     ]
     panel = Panel(controls, views, rows, update)
     panel.cache = cache
-    panel.refresh()
+    with panel.hold():
+        # Open on a channel that fires: channel 0 may be silent, a flat grey projection.
+        first = deconvnet.projector(model, layer).forward(video[0])
+        cache[(layer, 0)] = first
+        controls["channel"].max = first.maps.shape[-1] - 1
+        controls["channel"].value = strongest_channel(first)
     return panel

@@ -107,3 +107,34 @@ def test_checkerboard_explorer_shows_too_small_an_input_as_a_message():
             panel.controls[f"stride_{index}"].value = 1
         panel.controls["input_size"].value = 2
     assert panel.error is not None and "too small" in panel.error
+
+
+def _legend_colours(text):
+    pairs = re.findall(r"background:rgb\((\d+),(\d+),(\d+)\)\"></span> (\d+) taps?", text)
+    return {int(count): (int(r), int(g), int(b)) for r, g, b, count in pairs}
+
+
+@pytest.mark.parametrize("kernel_sizes, strides", [([3], [2]), ([4], [2]), ([3, 3], [2, 2])])
+def test_checkerboard_legend_names_every_colour_on_the_map(kernel_sizes, strides):
+    picture, _, _ = W.render_checkerboard(kernel_sizes, strides, input_size=6, display_size=64)
+    profile = W.overlap_profile(kernel_sizes, strides, input_size=6)
+    legend = _legend_colours(W.overlap_legend(profile))
+    counts = np.outer(profile, profile)
+    cell = picture.shape[0] // len(profile)
+    assert set(legend) == set(np.unique(counts).tolist())
+    for (row, col), count in np.ndenumerate(counts):
+        assert tuple(picture[row * cell, col * cell]) == legend[int(count)]
+
+
+def test_checkerboard_legend_is_a_colour_bar_when_counts_are_many():
+    text = W.overlap_legend(W.overlap_profile([5, 5, 5], [2, 2, 2], input_size=8))
+    assert "linear-gradient" in text and text.startswith("0 ")
+
+
+def test_checkerboard_explorer_shows_the_legend_beside_the_map_and_updates_it():
+    panel = W.checkerboard_explorer()
+    assert "4 taps" in panel.views["legend"].value  # k=3, s=2: 1, 2 and 4 taps
+    panel.controls["kernel_1"].value = 4
+    assert set(_legend_colours(panel.views["legend"].value)) == {1, 2, 4}
+    panel.controls["kernel_1"].value = 2
+    assert set(_legend_colours(panel.views["legend"].value)) == {1}

@@ -34,7 +34,7 @@ def small_clip():
 def test_render_projection_shows_the_channel_and_its_projection(small_model, small_clip):
     way_back = deconvnet.projector(small_model, "p1")
     forward = way_back.forward(small_clip[0])
-    activation, projection, text = W.render_projection(way_back, forward, 2, "all")
+    activation, projection, text = W.render_projection(way_back, forward, 2, "all", 100)
     assert activation.shape == (7, 7, 3) and activation.dtype == np.uint8
     np.testing.assert_array_equal(
         projection, deconvnet.project(small_model, small_clip[0], "p1", 2, keep="all")
@@ -68,10 +68,17 @@ def test_deconvnet_panel_redraws_and_reports_bad_layer_names(small_model, small_
     panel = W.deconvnet_projection(small_model, small_clip)
     assert panel.controls["layer"].options == ("c1", "p1", "c2")
     assert panel.controls["channel"].max == 5
-    for name, value in [("channel", 3), ("keep", "all"), ("frame", 1), ("layer", "c1")]:
+    # Another channel, one with several active units (for one, "whole map" = "strongest").
+    maps = deconvnet.projector(small_model, "c2").forward(small_clip[0]).maps
+    other = next(
+        channel
+        for channel in range(6)
+        if channel != panel.controls["channel"].value and np.sum(maps[..., channel] > 0) > 1
+    )
+    for name, value in [("channel", other), ("keep", "all"), ("frame", 1), ("layer", "c1")]:
         before = panel.views["projection"].value
         panel.controls[name].value = value
-        assert panel.error is None and panel.views["projection"].value != before
+        assert panel.error is None and panel.views["projection"].value != before, name
     assert panel.controls["channel"].max == 3
     panel.controls["layer"].value = "flat"
     assert shows_error(panel, "a Flatten")
@@ -107,8 +114,10 @@ def test_deconvnet_panel_offers_and_redraws_decoder_layers():
     panel = W.deconvnet_projection(model, clip, layer="up2_conv")
     assert "up1_upsample" in panel.controls["layer"].options
     assert panel.controls["channel"].max == 3
-    for name, value in [("layer", "up1_conv"), ("channel", 1), ("frame", 1), ("keep", "all")]:
+    for name, value in [("layer", "up1_conv"), ("channel", None), ("frame", 1), ("keep", "all")]:
         before = panel.views["projection"].value
+        if name == "channel":  # up1_conv has two channels: the one not shown
+            value = 1 - panel.controls["channel"].value
         panel.controls[name].value = value
         assert panel.error is None and panel.views["projection"].value != before, name
 
@@ -120,3 +129,49 @@ def test_deconvnet_panel_refuses_a_model_with_nothing_to_project():
         ValueError, match=re.escape("model must have layers a deconvnet can project")
     ):
         W.deconvnet_projection(model, np.zeros((1, 8, 8, 1), np.float32))
+
+
+def _silent_first_channel_model():
+    keras.utils.set_random_seed(3)
+    layer = keras.layers.Conv2D(3, 3, activation="relu", name="c")
+    inputs = keras.Input((12, 12, 1))
+    model = keras.Model(inputs, layer(inputs))
+    kernel = np.abs(layer.get_weights()[0])
+    kernel[..., 0] *= -1  # on a positive frame, channel 0 never fires
+    layer.set_weights([kernel, np.zeros(3, np.float32)])
+    return model
+
+
+def test_deconvnet_panel_opens_on_the_strongest_channel_not_a_silent_one():
+    model = _silent_first_channel_model()
+    clip = np.random.default_rng(4).random((2, 12, 12, 1)).astype(np.float32)
+    panel = W.deconvnet_projection(model, clip, layer="c")
+    forward = deconvnet.projector(model, "c").forward(clip[0])
+    expected = int(np.argmax(forward.maps.max(axis=(0, 1))))
+    assert forward.maps[..., 0].max() == 0 and expected != 0
+    assert panel.controls["channel"].value == W.strongest_channel(forward) == expected
+    assert "silent" not in panel.views["text"].value and panel.error is None
+
+
+def test_render_projection_contrast_shows_more_than_grey(small_model, small_clip):
+    way_back = deconvnet.projector(small_model, "c2")
+    forward = way_back.forward(small_clip[0])
+    channel = W.strongest_channel(forward)
+
+    def grey(percentile):
+        projection = W.render_projection(way_back, forward, channel, "all", percentile)[1]
+        return float(np.mean(np.abs(projection - 0.5) < 0.05))
+
+    assert grey(99) < grey(100)
+    _, projection, text = W.render_projection(way_back, forward, channel, "all", 99)
+    assert projection.min() >= 0 and projection.max() <= 1
+    assert "99th percentile of |p|" in text
+
+
+def test_render_projection_refuses_a_percentile_outside_0_100(small_model, small_clip):
+    way_back = deconvnet.projector(small_model, "c1")
+    forward = way_back.forward(small_clip[0])
+    with pytest.raises(ValueError, match="percentile"):
+        W.render_projection(way_back, forward, 0, "max", 0)
+    with pytest.raises(TypeError, match="percentile"):
+        W.render_projection(way_back, forward, 0, "max", "99")
