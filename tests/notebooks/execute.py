@@ -39,6 +39,8 @@ def notebooks_under(paths):
 
 def execute(path):
     notebook = nbformat.read(path, as_version=4)
+    # A state stored by an earlier run names widgets that no longer exist.
+    notebook.metadata.pop("widgets", None)
     notebook.metadata["kernelspec"] = {
         "name": KERNEL,
         "display_name": "Python (deconv-tutor)",
