@@ -161,6 +161,12 @@ def show_images(
     image_list = _as_image_list(images)
     count = len(image_list)
     if titles is not None:
+        # A string is a sequence of characters: 'ab' would title two images 'a' and 'b'.
+        if isinstance(titles, (str, bytes)) or not isinstance(titles, Sequence):
+            raise TypeError(
+                f"titles must be a list of strings, one per image, got {type(titles).__name__} "
+                f"{titles!r:.80}"
+            )
         titles = list(titles)
         if len(titles) != count:
             raise ValueError(f"titles must have one entry per image ({count}), got {len(titles)}")
@@ -244,23 +250,31 @@ def before_after(
     >>> [ax.get_title() for ax in figure.axes]
     ['noisy', 'clean', '|after - before| (max 0.100)']
     """
-    before = np.asarray(before)
-    after = np.asarray(after)
+    image_text = "(H, W[, C]) or (T, H, W, C)"
+    before = check.real_array(before, "before", ndims=(2, 3, 4), shape_text=image_text)
+    after = check.real_array(after, "after", ndims=(2, 3, 4), shape_text=image_text)
     if before.shape != after.shape:
         raise ValueError(
             f"before and after must have the same shape, got {before.shape} and {after.shape}"
         )
+    if isinstance(titles, (str, bytes)) or not isinstance(titles, Sequence):
+        raise TypeError(
+            f"titles must be a pair of strings, got {type(titles).__name__} {titles!r:.80}"
+        )
     if len(titles) != 2:
         raise ValueError(f"titles must be a pair of strings, got {titles!r}")
+    diff = check.boolean(diff, "diff")
+    size = check.number(size, "size", minimum=0, exclusive_minimum=True)
     panels = [before, after]
     names = [str(title) for title in titles]
     if reference is not None:
-        reference = np.asarray(reference)
+        reference = check.real_array(reference, "reference", ndims=(2, 3, 4))
         if reference.shape != before.shape:
             raise ValueError(
                 f"reference must have the shape of before ({before.shape}), got {reference.shape}"
             )
     if before.ndim == 4:
+        frame = check.integer(frame, "frame")
         if not -before.shape[0] <= frame < before.shape[0]:
             raise ValueError(f"frame must be in [0, {before.shape[0]}), got {frame}")
         panels = [panel[frame] for panel in panels]
@@ -283,6 +297,8 @@ def before_after(
         panels.append(difference / peak if peak > 0 else difference)
         names.append(f"|after - before| (max {peak:.3f})")
     if crop is not None:
+        if not isinstance(crop, (tuple, list)) or not all(check.is_integer(v) for v in crop):
+            raise TypeError(f"crop must be (top, bottom, left, right) integers, got {crop!r:.80}")
         if len(crop) != 4:
             raise ValueError(f"crop must be (top, bottom, left, right), got {crop!r}")
         top, bottom, left, right = (int(value) for value in crop)
@@ -330,14 +346,17 @@ class VideoHTML:
 
 
 def _video_to_uint8(video, name="video"):
-    array = np.asarray(video)
+    array = check.real_array(video, name, allow_empty=True)
     if array.ndim != 4 or array.shape[-1] not in (1, 3):
         raise ValueError(
             f"{name} must have shape (frames, height, width, 1 or 3), got {array.shape}"
         )
     if array.shape[0] == 0:
         raise ValueError(f"{name} must have at least one frame, got shape {array.shape}")
-    # A model's output may stray a little outside [0, 1]: shown, it is black or white.
+    if array.dtype.kind == "f":
+        # A model's output may stray a little outside [0, 1]: shown, it is black or white.
+        # Far outside (0-255 data as floats) the picture would be all white: refused.
+        check.unit_range(array, name, tolerance=0.5)
     return check.to_uint8(array, name, clip=True)
 
 
@@ -448,6 +467,8 @@ def show_video(video, fps=8, *, width=None, format="gif", loop=True, max_bytes=M
     """
     fps = check.number(fps, "fps", minimum=0, exclusive_minimum=True)
     check.choice(format, "format", ("gif", "webp", "jshtml"))
+    loop = check.boolean(loop, "loop")
+    max_bytes = check.integer(max_bytes, "max_bytes", minimum=1)
     caption = ""
     if isinstance(video, Mapping):
         if len(video) == 0:
@@ -540,6 +561,7 @@ def kernel_heatmap(kernel, ax=None, *, cmap="RdBu_r", fmt=None, title=None, size
     values = check.real_array(kernel, "kernel", ndims=(2,), shape_text="(kh, kw)").astype(
         np.float64
     )
+    size = check.number(size, "size", minimum=0, exclusive_minimum=True)
     if fmt is None:
         fmt = "{:.0f}" if np.all(values == np.round(values)) else "{:.2f}"
     rows, cols = values.shape

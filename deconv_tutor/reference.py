@@ -348,11 +348,12 @@ def conv_matrix(input_shape, kernel, stride=1, padding="valid", dilation=1):
     """
     kernel = _kernel(kernel, "(kh, kw, in_channels, out_channels)")
     shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else input_shape
-    if (
-        not isinstance(shape, tuple)
-        or len(shape) not in (2, 3)
-        or not all(check.is_integer(size) and size >= 1 for size in shape)
-    ):
+    if not isinstance(shape, tuple) or not all(check.is_integer(size) for size in shape):
+        raise TypeError(
+            f"input_shape must be (H, W) or (H, W, C) of positive ints, got "
+            f"{type(input_shape).__name__} {input_shape!r:.80}"
+        )
+    if len(shape) not in (2, 3) or not all(size >= 1 for size in shape):
         raise ValueError(
             f"input_shape must be (H, W) or (H, W, C) of positive ints, got {input_shape!r}"
         )

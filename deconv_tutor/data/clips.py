@@ -105,7 +105,8 @@ def load_photo(name):
     Parameters
     ----------
     name : str
-        One of :data:`PHOTOS_TRAIN` or :data:`PHOTOS_HELDOUT`.
+        One of :data:`PHOTOS_TRAIN` or :data:`PHOTOS_HELDOUT`, or a photo of the
+        train / validation / test split (:data:`deconv_tutor.data.photos.PHOTOS`).
 
     Returns
     -------
@@ -120,10 +121,22 @@ def load_photo(name):
     >>> "coffee" in PHOTOS_HELDOUT
     True
     """
-    if name not in PHOTOS_TRAIN + PHOTOS_HELDOUT:
-        raise ValueError(
-            f"name must be one of the bundled photos {PHOTOS_TRAIN + PHOTOS_HELDOUT}, got {name!r}"
+    from deconv_tutor.data import photos  # the train / validation / test split's photos
+
+    if not isinstance(name, str):
+        raise TypeError(
+            f"name must be the name of a bundled photo (a str such as 'astronaut'), got "
+            f"{type(name).__name__} {name!r:.80}"
         )
+    if name not in PHOTOS_TRAIN + PHOTOS_HELDOUT and name in photos.PHOTOS:
+        return np.array(photos.load(name))
+    if name not in PHOTOS_TRAIN + PHOTOS_HELDOUT:
+        known = (
+            PHOTOS_TRAIN
+            + PHOTOS_HELDOUT
+            + tuple(n for n in photos.PHOTOS if n not in PHOTOS_TRAIN + PHOTOS_HELDOUT)
+        )
+        raise ValueError(f"name must be one of the bundled photos {known}, got {name!r}")
     return _photo_uint8(name).astype(np.float32) / 255.0
 
 
@@ -191,8 +204,7 @@ def photo_clip(name="astronaut", frames=16, size=(64, 64), motion="pan", seed=0)
     frames = check.integer(frames, "frames", minimum=1)
     height, width = check.size_pair(size)
     check.allocation((frames, height, width, 3), "frames and size")
-    if motion not in MOTIONS:
-        raise ValueError(f"motion must be one of {MOTIONS}, got {motion!r}")
+    check.choice(motion, "motion", MOTIONS)
     rng = np.random.default_rng(check.integer(seed, "seed", minimum=0))
     photo_full = load_photo(name)
 

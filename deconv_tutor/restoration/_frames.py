@@ -52,7 +52,7 @@ def check_same_shape(reference, test, reference_name, test_name):
 
 def as_frame(frame, name="frame"):
     """Validate one frame (H, W) or (H, W, C); return float64 (H, W, C) and whether it was 2-D."""
-    array = np.asarray(frame)
+    array = check.real_array(frame, name, allow_empty=True)
     if array.ndim not in (2, 3):
         raise ValueError(
             f"{name} must be 3-D (height, width, channels) or 2-D (height, width), "

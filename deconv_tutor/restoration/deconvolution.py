@@ -108,8 +108,7 @@ def pad_for_deconvolution(frame, psf, mode="reflect"):
     image, grayscale = as_frame(frame)
     psf = check.psf(psf, frame_shape=image.shape[:2])
     modes = ("reflect", "mirror", "edge")  # "wrap" would restate the periodic assumption
-    if mode not in modes:
-        raise ValueError(f"mode must be one of {modes}, got {mode!r}")
+    check.choice(mode, "mode", modes)
     padded, crop = _pad_channels(image, psf, mode)
     padded = padded.astype(np.float32)
     return (padded[..., 0] if grayscale else padded), crop
@@ -521,13 +520,16 @@ def tune_wiener_balance(blurred, clean, psf, balances=DEFAULT_BALANCES, boundary
     check_same_shape(clean_clip, blurred_clip, "clean", "blurred")
     psf = check.psf(psf, frame_shape=blurred_clip.shape[1:3])
     boundary = check.choice(boundary, "boundary", BOUNDARIES)
-    if isinstance(balances, (str, bytes)) or not hasattr(balances, "__len__") or not balances:
-        raise ValueError(
-            f"balances must be a non-empty sequence of positive numbers, got {balances!r}"
+    if isinstance(balances, (str, bytes)) or not isinstance(balances, (list, tuple, np.ndarray)):
+        raise TypeError(
+            f"balances must be a non-empty sequence of positive numbers, got "
+            f"{type(balances).__name__} {balances!r:.80}"
         )
+    if len(balances) == 0:
+        raise ValueError("balances must be a non-empty sequence of positive numbers, got none")
     balances = [
-        check.number(balance, "each balance", minimum=0, exclusive_minimum=True)
-        for balance in balances
+        check.number(balance, f"balances[{index}]", minimum=0, exclusive_minimum=True)
+        for index, balance in enumerate(balances)
     ]
     table = [
         {

@@ -591,7 +591,8 @@ def test_bad_output_padding_or_a_padding_that_empties_the_output_is_a_value_erro
 
 
 def test_conv_matrix_rejects_a_malformed_input_shape():
-    with pytest.raises(ValueError, match=r"input_shape must be \(H, W\) or \(H, W, C\).*got 36"):
+    # A bare int is the wrong type (a shape is a tuple); a zero side is a wrong value.
+    with pytest.raises(TypeError, match=r"input_shape must be \(H, W\) or \(H, W, C\).*got int 36"):
         conv_matrix(36, CONV_KERNEL)
     with pytest.raises(ValueError, match=r"input_shape .*got \(6, 0, 2\)"):
         conv_matrix((6, 0, 2), CONV_KERNEL)
