@@ -1,4 +1,6 @@
 # Two commands do everything: `make lab` opens the course, `make test` checks it.
+# Beside them: `make book` (the static course book), `make instructor` (assignments, nbgrader),
+# `make fresh-copy CHAPTER=06` and `make reset-chapters` (a learner's fresh copies).
 SHELL := /bin/bash
 # Any CPython from 3.11 to 3.13 (pyproject.toml's requires-python), e.g. `make lab PYTHON=python3.12`.
 PYTHON ?= python3
@@ -8,7 +10,22 @@ BIN := $(VENV)/bin
 # when pyproject.toml changes, so a second `make lab` or `make test` installs nothing.
 LAB_STAMP := $(VENV)/.installed-lab
 TEST_STAMP := $(VENV)/.installed-test
+INSTRUCTOR_STAMP := $(VENV)/.installed-instructor
+BOOK_STAMP := $(VENV)/.installed-book
 KERNEL := deconv-tutor
+# The learner's own copies of the chapters (git-ignored): JupyterLab autosaves what it opens, and
+# the committed chapters are the book, so `make lab` never opens them.
+WORK := work
+CHAPTERS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# Each set-up has its own Jupyter configuration folder: the learner's switches nbgrader off.
+LEARNER_CONFIG := $(CURDIR)/.cache/jupyter/learner
+INSTRUCTOR_CONFIG := $(CURDIR)/.cache/jupyter/instructor
+# Defaults for every JupyterLab of this environment (a user's own settings still win).
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+# What both labs pass to the server: no update check, no news feed, this machine only.
+LAB_ARGS := --ip=127.0.0.1 --no-browser --LabApp.news_url= \
+	--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	$(if $(filter 0,$(shell id -u)),--allow-root,)
 # Everything a notebook or test writes stays inside the working folder.
 export KERAS_HOME := $(CURDIR)/.cache/keras
 export MPLCONFIGDIR := $(CURDIR)/.cache/matplotlib
@@ -30,7 +47,8 @@ endif
 endif
 endif
 
-.PHONY: lab test lint pytest test-jax test-jax-all notebooks bench env kernel browser-deps clean
+.PHONY: lab learner-copies instructor fresh-copy reset-chapters book test lint pytest test-jax test-jax-all \
+	notebooks bench env kernel lab-settings browser-deps clean
 
 env: $(LAB_STAMP)
 
@@ -44,18 +62,94 @@ $(LAB_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
-# The tests' set: the learner's, plus the test tools (dev) and nbgrader (instructor).
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,instructor]'
+# An instructor's set: the learner's, plus nbgrader and its JupyterLab extension.
+$(INSTRUCTOR_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[instructor]'
 	@touch $@ $(LAB_STAMP)
+
+# The book's set: the learner's, plus Sphinx, MyST-NB, numpydoc and a MathJax copy.
+$(BOOK_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[book]'
+	@touch $@ $(LAB_STAMP)
+
+# The tests' set: the learner's, plus the test tools (dev), nbgrader (instructor) and the book's.
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,instructor,book]'
+	@touch $@ $(LAB_STAMP) $(INSTRUCTOR_STAMP) $(BOOK_STAMP)
 
 kernel: $(LAB_STAMP)
 	@mkdir -p $(JUPYTER_DATA_DIR)
 	@$(BIN)/python -m ipykernel install --prefix $(VENV) --name $(KERNEL) --display-name "Python (deconv-tutor)" >/dev/null
 
-lab: kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --no-browser \
-		$(if $(filter 0,$(shell id -u)),--allow-root,)
+# No news pop-up and no update check in any lab of this environment (the browser tests' setting);
+# nbgrader's extension off in the learner's configuration, on in the instructor's. The learner's
+# server also leaves out nbgrader's server extensions and the terminal's missing-shell warning.
+lab-settings: $(LAB_STAMP)
+	@mkdir -p $(dir $(LAB_OVERRIDES)) $(LEARNER_CONFIG)/labconfig $(INSTRUCTOR_CONFIG)/labconfig
+	@printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(LAB_OVERRIDES)
+	@printf '%s\n' '{"disabledExtensions": {"@jupyter/nbgrader": true}}' > $(LEARNER_CONFIG)/labconfig/page_config.json
+	@printf '%s\n' '{"disabledExtensions": {"@jupyter/nbgrader": false}}' > $(INSTRUCTOR_CONFIG)/labconfig/page_config.json
+	@printf '%s\n' '{"ServerApp": {"jpserver_extensions": {' \
+		'"nbgrader.server_extensions.formgrader": false,' \
+		'"nbgrader.server_extensions.validate_assignment": false,' \
+		'"nbgrader.server_extensions.assignment_list": false,' \
+		'"nbgrader.server_extensions.course_list": false}}}' > $(LEARNER_CONFIG)/jupyter_server_config.json
+
+# A chapter the learner has no copy of yet is copied; a copy is never overwritten, only reported
+# when the committed chapter is newer (after a `git pull`). Released assignments (written by an
+# instructor's `nbgrader generate_assignment`) are copied the same way; their sources never are.
+learner-copies:
+	@mkdir -p $(WORK)
+	@for chapter in $(CHAPTERS); do \
+		copy=$(WORK)/$$(basename $$chapter); \
+		if [ ! -e $$copy ]; then cp $$chapter $$copy; echo "new chapter copied: $$copy"; \
+		elif [ $$chapter -nt $$copy ]; then \
+			number=$$(basename $$chapter | cut -c1-2); \
+			echo "$$chapter changed since your copy: \`make fresh-copy CHAPTER=$$number\` takes the new one (yours is kept)"; \
+		fi; \
+	done
+	@if [ -d notebooks/assignments/release ]; then \
+		mkdir -p $(WORK)/assignments && cp -rn notebooks/assignments/release/. $(WORK)/assignments/; \
+	fi
+
+# The learner's lab: their copies in work/, nbgrader's menus and sidebar off.
+lab: kernel lab-settings learner-copies
+	JUPYTER_CONFIG_DIR=$(LEARNER_CONFIG) $(BIN)/jupyter lab --notebook-dir=$(WORK) $(LAB_ARGS)
+
+# A fresh copy of one chapter (`make fresh-copy CHAPTER=06`), or of all of them; the learner's
+# previous copy is moved to work/previous/ with the time in its name, never deleted.
+define fresh_copy
+	@mkdir -p $(WORK)/previous
+	@for chapter in $(1); do \
+		copy=$(WORK)/$$(basename $$chapter); \
+		if [ -e $$copy ]; then \
+			kept=$(WORK)/previous/$$(basename $$chapter .ipynb)-$$(date +%Y%m%d-%H%M%S).ipynb; \
+			mv $$copy $$kept && echo "your copy is kept as $$kept"; \
+		fi; \
+		cp $$chapter $$copy && echo "fresh copy: $$copy"; \
+	done
+endef
+
+fresh-copy:
+	@test -n "$(CHAPTER)" || { echo "say which chapter, e.g. make fresh-copy CHAPTER=06" >&2; exit 2; }
+	@test -n "$(wildcard notebooks/$(CHAPTER)_*.ipynb)" || \
+		{ echo "no chapter $(CHAPTER) in notebooks/ (chapters: $(notdir $(CHAPTERS)))" >&2; exit 2; }
+	$(call fresh_copy,$(wildcard notebooks/$(CHAPTER)_*.ipynb))
+
+reset-chapters:
+	$(call fresh_copy,$(CHAPTERS))
+
+# The instructor's lab: the committed chapters and the assignments' sources (solutions, hidden
+# tests) with nbgrader's menus, formgrader and sidebar, started in the nbgrader course folder.
+instructor: kernel lab-settings $(INSTRUCTOR_STAMP)
+	cd notebooks/assignments && PATH=$(CURDIR)/$(BIN):$$PATH JUPYTER_CONFIG_DIR=$(INSTRUCTOR_CONFIG) \
+		$(CURDIR)/$(BIN)/jupyter lab --notebook-dir=$(CURDIR)/notebooks $(LAB_ARGS)
+
+# The course book: the committed chapters with their stored outputs (nothing runs) and the API
+# reference, offline, warnings as errors. Open docs/_build/html/index.html.
+book: $(BOOK_STAMP)
+	$(BIN)/python -m sphinx -W --keep-going -b html -q docs docs/_build/html
+	@echo "the book: $(CURDIR)/docs/_build/html/index.html"
 
 # Debian's Chromium for the browser tests, when it is absent and this user can install it.
 browser-deps:
@@ -95,5 +189,6 @@ notebooks: kernel $(TEST_STAMP)
 bench: $(LAB_STAMP)
 	for script in benchmarks/[!_]*.py; do $(BIN)/python $$script || exit 1; done
 
+# The learner's work/ is theirs: `make clean` leaves it.
 clean:
-	rm -rf $(VENV) .cache
+	rm -rf $(VENV) .cache docs/_build docs/chapters docs/api
