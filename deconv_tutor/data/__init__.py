@@ -34,6 +34,7 @@ used through this package's namespace (``data.photo_clip``). Importing it does n
 Keras: :class:`PatchDataset` (a ``keras.utils.PyDataset``) loads on first use.
 """
 
+from deconv_tutor.data import photos
 from deconv_tutor.data.clips import (
     FFMPEG_SOURCES,
     MOTIONS,
@@ -86,6 +87,7 @@ __all__ = [
     "load_photo",
     "moving_shapes",
     "photo_clip",
+    "photos",
     "psf_box",
     "psf_gaussian",
     "psf_motion",

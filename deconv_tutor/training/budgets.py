@@ -83,6 +83,15 @@ class Budget:
         if not isinstance(self.reason, str):
             raise TypeError(f"reason must be a string, got {type(self.reason).__name__}")
 
+    @property
+    def steps(self):
+        """Training steps (batches) of one model: ``epochs * steps_per_epoch``.
+
+        A budget is counted in steps, never in seconds, so what a model learns does not
+        depend on how busy the machine is; only the time it takes does.
+        """
+        return self.epochs * self.steps_per_epoch
+
 
 #: The three presets; :func:`select_budget` copies one and fills in ``reason``.
 BUDGETS = {
