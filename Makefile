@@ -95,17 +95,20 @@ lab-settings: $(LAB_STAMP)
 		'"nbgrader.server_extensions.assignment_list": false,' \
 		'"nbgrader.server_extensions.course_list": false}}}' > $(LEARNER_CONFIG)/jupyter_server_config.json
 
-# A chapter the learner has no copy of yet is copied; a copy is never overwritten, only reported
-# when the committed chapter is newer (after a `git pull`). Released assignments (written by an
-# instructor's `nbgrader generate_assignment`) are copied the same way; their sources never are.
+# A chapter the learner has no copy of yet is copied; a copy is never overwritten. The committed
+# version each copy started from is kept in work/.originals/, so that a chapter changed since (by a
+# `git pull`) is reported. Released assignments (written by an instructor's `nbgrader
+# generate_assignment`) are copied the same way; their sources, with the solutions, never are.
 learner-copies:
-	@mkdir -p $(WORK)
+	@mkdir -p $(WORK)/.originals
 	@for chapter in $(CHAPTERS); do \
-		copy=$(WORK)/$$(basename $$chapter); \
-		if [ ! -e $$copy ]; then cp $$chapter $$copy; echo "new chapter copied: $$copy"; \
-		elif [ $$chapter -nt $$copy ]; then \
-			number=$$(basename $$chapter | cut -c1-2); \
-			echo "$$chapter changed since your copy: \`make fresh-copy CHAPTER=$$number\` takes the new one (yours is kept)"; \
+		name=$$(basename $$chapter); \
+		if [ ! -e $(WORK)/$$name ]; then \
+			cp $$chapter $(WORK)/$$name && cp $$chapter $(WORK)/.originals/$$name; \
+			echo "new chapter copied: $(WORK)/$$name"; \
+		elif [ -e $(WORK)/.originals/$$name ] && ! cmp -s $$chapter $(WORK)/.originals/$$name; then \
+			echo "$$chapter has changed since your copy was made:" \
+				"\`make fresh-copy CHAPTER=$${name:0:2}\` takes the new one (yours is kept)"; \
 		fi; \
 	done
 	@if [ -d notebooks/assignments/release ]; then \
@@ -119,14 +122,14 @@ lab: kernel lab-settings learner-copies
 # A fresh copy of one chapter (`make fresh-copy CHAPTER=06`), or of all of them; the learner's
 # previous copy is moved to work/previous/ with the time in its name, never deleted.
 define fresh_copy
-	@mkdir -p $(WORK)/previous
+	@mkdir -p $(WORK)/previous $(WORK)/.originals
 	@for chapter in $(1); do \
 		copy=$(WORK)/$$(basename $$chapter); \
 		if [ -e $$copy ]; then \
 			kept=$(WORK)/previous/$$(basename $$chapter .ipynb)-$$(date +%Y%m%d-%H%M%S).ipynb; \
 			mv $$copy $$kept && echo "your copy is kept as $$kept"; \
 		fi; \
-		cp $$chapter $$copy && echo "fresh copy: $$copy"; \
+		cp $$chapter $$copy && cp $$chapter $(WORK)/.originals/ && echo "fresh copy: $$copy"; \
 	done
 endef
 
