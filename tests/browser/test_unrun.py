@@ -80,3 +80,5 @@ def test_unrun_chapter_shows_its_widget_pictures_in_jupyterlab(page, lab, notebo
     first.scroll_into_view_if_needed()
     box = first.bounding_box()
     assert box is not None and box["width"] >= 64 and box["height"] >= 16
+    for index in range(stills.count()):
+        stills.nth(index).screenshot(path=str(artifacts / f"{notebook}-unrun-widget{index}.png"))
