@@ -1,18 +1,32 @@
 """Reading and writing real video files: MP4 (H.264 / H.265), GIF and folders of PNG frames.
 
-Reading goes through imageio and its ffmpeg plugin (the ffmpeg binary bundled with
-imageio-ffmpeg, so nothing is installed by hand); writing MP4 too, and GIF through ffmpeg
-directly (one palette for the whole clip).
+Video files go through the ffmpeg binary bundled with imageio-ffmpeg (nothing to install
+by hand), GIF and PNG frames are read with Pillow.
+
+Nothing is silent and nothing is left half done:
+
+- reading runs ffmpeg with ``-xerror``, so a damaged file raises, naming the file and the
+  frame where decoding failed, instead of returning concealed (wrong) frames; a file that
+  decodes fewer frames than its header promises is reported as truncated;
+- writing goes to a temporary name in the destination folder, renamed into place only when
+  ffmpeg (or every PNG frame) succeeded, so a failure (read-only folder, full disk) raises
+  an ``OSError`` naming the file and leaves no partial file behind;
+- every ffmpeg process is bounded in time (:data:`FFMPEG_FRAME_TIMEOUT` per decoded frame,
+  a minute plus a second per million pixels to encode) and killed with SIGKILL past it.
 """
 
 from __future__ import annotations
 
+import errno
+import fractions
 import math
 import os
+import queue
 import re
 import subprocess
+import threading
+import weakref
 
-import imageio.v2 as imageio_v2
 import imageio.v3 as imageio_v3
 import imageio_ffmpeg
 import numpy as np
@@ -26,6 +40,13 @@ _FFMPEG_READ_SUFFIXES = (".mp4", ".mov", ".mkv", ".m4v", ".avi", ".webm")
 _FFMPEG_WRITE_SUFFIXES = (".mp4", ".mov", ".mkv")
 #: Codecs :func:`write_video` (and so :func:`~deconv_tutor.data.compress`) can encode with.
 CODECS = ("libx264", "libx265")
+#: Seconds a decoding ffmpeg may take to give the next frame before it is stopped.
+FFMPEG_FRAME_TIMEOUT = 60.0
+# Seconds an encoding ffmpeg may take: this much, plus one per million pixels written (x265
+# on a busy laptop core manages several million a second).
+_ENCODE_TIMEOUT_BASE = 60.0
+# ffmpeg's stderr lines kept for the messages; the rest is read and dropped.
+_STDERR_LINES_KEPT = 200
 
 
 def _natural_key(path):
@@ -91,30 +112,194 @@ def _reading_kind(path):
     return kind
 
 
-def _ffmpeg_frames(reader, path):
-    meta = reader.get_meta_data()
+class _FfmpegDecoder:
+    """One ffmpeg process decoding a file to PPM frames, with error detection and a time-out.
+
+    ``-xerror`` makes ffmpeg stop at the first frame its decoder reports as damaged (without
+    it the H.264 decoder conceals the damage and returns wrong frames without a word); each
+    frame is a PPM image, whose header carries its size, so no probe runs first. A reader
+    thread moves frames into a short queue so that waiting for a frame can time out: a
+    damaged file can make ffmpeg spin without end (``-err_detect explode`` did, ignoring
+    SIGTERM), so a late process is killed with SIGKILL.
+    """
+
+    def __init__(self, path):
+        self.path = path
+        command = [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-nostdin",
+            "-hide_banner",
+            # Every stderr line carries its level, so errors are told from information.
+            "-loglevel",
+            "level+info",
+            "-xerror",
+            "-i",
+            os.fspath(path),
+            "-map",
+            "0:v:0",
+            "-an",
+            "-sn",
+            "-dn",
+            "-pix_fmt",
+            "rgb24",
+            "-f",
+            "image2pipe",
+            "-c:v",
+            "ppm",
+            "-",
+        ]
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        self.stderr_lines = []
+        self.frames = queue.Queue(maxsize=4)
+        self.stopping = threading.Event()
+        self.threads = [
+            threading.Thread(target=self._drain_stderr, daemon=True),
+            threading.Thread(target=self._read_frames, daemon=True),
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def _drain_stderr(self):
+        # Drained whatever its length, or a chatty ffmpeg would block on a full pipe.
+        for raw in self.process.stderr:
+            if len(self.stderr_lines) < _STDERR_LINES_KEPT:
+                self.stderr_lines.append(raw.decode(errors="replace").rstrip())
+
+    def _put(self, item):
+        while not self.stopping.is_set():
+            try:
+                self.frames.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def _read_frames(self):
+        stream = self.process.stdout
+        try:
+            while True:
+                magic = stream.readline()
+                if not magic:
+                    break
+                width, height = (int(value) for value in stream.readline().split())
+                stream.readline()  # maxval: 255 for rgb24
+                size = width * height * 3
+                payload = stream.read(size)
+                if len(payload) < size:
+                    break
+                self._put(np.frombuffer(payload, np.uint8).reshape(height, width, 3))
+        except (OSError, ValueError):
+            pass  # ffmpeg died mid-frame; its exit status and stderr tell why
+        finally:
+            self._put(None)
+
+    def next_frame(self):
+        """The next frame, or None at the end of the stream."""
+        try:
+            return self.frames.get(timeout=FFMPEG_FRAME_TIMEOUT)
+        except queue.Empty:
+            self.close()
+            raise ValueError(
+                f"could not decode video file '{self.path}': ffmpeg gave no frame within "
+                f"{FFMPEG_FRAME_TIMEOUT:g} s and was stopped; the file may be damaged"
+            ) from None
+
+    def finish(self):
+        """Wait for ffmpeg to exit; return (exit status, error lines, header lines)."""
+        try:
+            returncode = self.process.wait(timeout=FFMPEG_FRAME_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.close()
+            returncode = self.process.returncode
+        self.threads[0].join(timeout=FFMPEG_FRAME_TIMEOUT)
+        errors = [line for line in self.stderr_lines if _is_error_line(line)]
+        return returncode, errors, self.stderr_lines
+
+    def close(self):
+        self.stopping.set()
+        if self.process.poll() is None:
+            # SIGKILL: a spinning ffmpeg has been seen to ignore SIGTERM.
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdout, self.process.stderr):
+            stream.close()
+
+
+def _is_error_line(line):
+    return any(f"[{level}]" in line for level in ("error", "fatal", "panic"))
+
+
+def _error_text(errors):
+    # Strip ffmpeg's "[h264 @ 0x55...] [error] " prefix, which names a memory address.
+    text = re.sub(r"^(\[[^]]*\]\s*)+", "", errors[0]).strip() if errors else ""
+    return text or "no message"
+
+
+def _header_duration_fps(lines):
+    """Duration (s) and frame rate the container states, from ffmpeg's input header."""
+    duration = fps = None
+    for line in lines:
+        match = re.search(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)", line)
+        if match and duration is None:
+            hours, minutes, seconds = match.groups()
+            duration = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+        match = re.search(r"Stream #0:\d+.*Video:.*?([\d.]+) fps", line)
+        if match and fps is None:
+            fps = float(match.group(1))
+    return duration, fps
+
+
+def _ffmpeg_frames(decoder, first):
+    path = decoder.path
+    count = 0
+    try:
+        frame = first
+        while frame is not None:
+            count += 1
+            yield frame
+            frame = decoder.next_frame()
+        returncode, errors, header = decoder.finish()
+    finally:
+        decoder.close()
+    if returncode != 0 or errors:
+        raise ValueError(
+            f"could not decode video file '{path}': the decoder reports damage at frame "
+            f"{count} (frames 0 to {count - 1} decoded cleanly); the file is damaged or "
+            f"truncated (ffmpeg: {_error_text(errors)}, exit status {returncode})"
+        )
     # The container states the duration; a cut file decodes fewer frames than that.
-    duration, fps = meta.get("duration"), meta.get("fps")
+    duration, fps = _header_duration_fps(header)
     expected = None
     if duration and fps and math.isfinite(duration) and math.isfinite(fps):
         expected = round(duration * fps)
-    count = 0
-    try:
-        for frame in reader:
-            count += 1
-            yield frame
-    except (OSError, RuntimeError) as error:
-        raise ValueError(
-            f"could not decode video file '{path}' after {count} frames: {error}"
-        ) from error
-    finally:
-        reader.close()
     # Tolerance: the duration is stated to 1/100 s, and containers round it.
     if expected is not None and count < expected - 1 - 0.01 * expected:
         raise ValueError(
             f"video file '{path}' looks truncated: its header promises {expected} frames "
             f"({duration:g} s at {fps:g} fps) but only {count} could be decoded"
         )
+
+
+def _open_ffmpeg(path):
+    """Start decoding and read the first frame, so that an unreadable file fails here."""
+    decoder = _FfmpegDecoder(path)
+    try:
+        first = decoder.next_frame()
+        if first is None:
+            returncode, errors, _ = decoder.finish()
+            reason = _error_text(errors) if errors else f"exit status {returncode}, no frame"
+            raise ValueError(
+                f"could not read video file '{path}': ffmpeg cannot decode it, it may be "
+                f"truncated or not a video ({reason})"
+            )
+    except BaseException:
+        decoder.close()
+        raise
+    frames = _ffmpeg_frames(decoder, first)
+    # A generator dropped before it is exhausted never runs its finally: stop ffmpeg then.
+    weakref.finalize(frames, decoder.close)
+    return frames
 
 
 def _gif_frames(image_file, path):
@@ -155,17 +340,7 @@ def _open_frames(path):
                 f"could not read GIF file '{path}': not a readable GIF ({error})"
             ) from error
         return _gif_frames(image_file, path)
-    try:
-        reader = imageio_v2.get_reader(path, format="FFMPEG")
-    except (OSError, RuntimeError, ValueError) as error:
-        first_line = (
-            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        )
-        raise ValueError(
-            f"could not read video file '{path}': ffmpeg cannot decode it, it may be truncated "
-            f"or not a video ({first_line})"
-        ) from error
-    return _ffmpeg_frames(reader, path)
+    return _open_ffmpeg(path)
 
 
 def _frames_generator(raw_frames, path, size):
@@ -187,7 +362,9 @@ def iter_frames(path, size=None):
     """Stream the frames of a video one at a time, without loading it whole.
 
     The file is opened when this function is called, so a missing or unreadable file
-    raises here; decoding errors found later are raised by the iteration.
+    raises here; decoding errors found later are raised by the iteration, as a
+    ``ValueError`` naming the file and the first frame that could not be decoded (the
+    frames yielded before it decoded cleanly).
 
     Parameters
     ----------
@@ -239,11 +416,15 @@ def read_video(path, start=0, stop=None, size=None):
 
     Raises
     ------
+    TypeError
+        If ``path`` is not a str or path-like (``None``, a number).
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        For an empty, truncated or undecodable file, an unknown extension, a folder
-        without PNG frames, frames of different sizes, or a bad frame range.
+        For an empty, truncated, damaged or undecodable file (the message names the file
+        and, for a video damaged mid-way, the first frame that could not be decoded), an
+        unknown extension, a folder without PNG frames, frames of different sizes, or a
+        bad frame range.
 
     Examples
     --------
@@ -280,41 +461,47 @@ def read_video(path, start=0, stop=None, size=None):
     return np.stack(frames)
 
 
-def _write_h264(path, video_uint8, fps, crf, codec="libx264"):
-    params = ["-crf", str(crf)]
-    if codec == "libx265":
-        params += ["-x265-params", "log-level=error"]
-    writer = imageio_v2.get_writer(
-        path,
-        format="FFMPEG",
-        mode="I",
-        fps=fps,
-        codec=codec,
-        # quality=None: otherwise imageio adds its own -crf and the two would fight.
-        quality=None,
-        pixelformat="yuv420p",
-        # Sizes are checked to be even, so imageio must not resize to its default 16.
-        macro_block_size=2,
-        ffmpeg_params=params,
-        ffmpeg_log_level="error",
-    )
+# ffmpeg's words for the failures a writer meets, and the errno each one means.
+_WRITE_FAILURES = (
+    ("No space left on device", errno.ENOSPC),
+    ("File too large", errno.EFBIG),
+    ("Read-only file system", errno.EROFS),
+    ("Permission denied", errno.EACCES),
+)
+
+
+def _partial_name(path):
+    """A temporary name in the destination's folder, so that the final rename is atomic."""
+    return path.with_name(f".{path.name}.{os.getpid()}.partial")
+
+
+def _remove_quietly(path):
     try:
-        for frame in video_uint8:
-            writer.append_data(frame)
-    finally:
-        writer.close()
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # the error being reported matters more than a leftover we cannot remove
 
 
-def _write_gif(path, video_uint8, fps):
-    # ffmpeg rather than Pillow: Pillow merges identical consecutive frames into one,
-    # which would silently change the frame count. One palette fitted to the whole clip.
-    _, height, width, _ = video_uint8.shape
+def _write_failure(path, kind, reason, code=None):
+    message = f"could not write {kind} '{path}': {reason}; nothing was written"
+    return OSError(code, message) if code is not None else OSError(message)
+
+
+def _encode(path, kind, arguments, video_uint8):
+    """Run ffmpeg to encode raw RGB frames into ``path``, all or nothing.
+
+    ffmpeg writes to a temporary name beside ``path``, renamed to ``path`` only once it
+    has exited cleanly: a failure (read-only folder, full disk, a crash, a time-out)
+    leaves neither a partial file nor a damaged older one.
+    """
+    frame_count, height, width, _ = video_uint8.shape
+    partial = _partial_name(path)
     command = [
         imageio_ffmpeg.get_ffmpeg_exe(),
+        "-nostdin",
+        "-y",
         "-v",
         "error",
-        "-y",
-        "-nostdin",
         "-f",
         "rawvideo",
         "-pix_fmt",
@@ -322,22 +509,102 @@ def _write_gif(path, video_uint8, fps):
         "-s",
         f"{width}x{height}",
         "-r",
-        f"{fps:g}",
+        str(fractions.Fraction(arguments.pop("fps")).limit_denominator()),
         "-i",
         "-",
+        "-an",
+        *arguments.pop("output"),
+        os.fspath(partial),
+    ]
+    timeout = _ENCODE_TIMEOUT_BASE + frame_count * height * width / 1e6
+    try:
+        # On a time-out, subprocess.run kills ffmpeg (SIGKILL) before raising.
+        result = subprocess.run(
+            command, input=video_uint8.tobytes(), capture_output=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        _remove_quietly(partial)
+        raise _write_failure(path, kind, f"ffmpeg did not finish within {timeout:.0f} s") from None
+    except BaseException:
+        _remove_quietly(partial)
+        raise
+    if result.returncode != 0:
+        _remove_quietly(partial)
+        stderr = result.stderr.decode(errors="replace").strip()
+        code = next((code for words, code in _WRITE_FAILURES if words in stderr), None)
+        last_line = stderr.splitlines()[-1] if stderr else "no message"
+        raise _write_failure(
+            path, kind, f"ffmpeg failed (exit status {result.returncode}): {last_line}", code
+        )
+    try:
+        os.replace(partial, path)
+    except OSError as error:
+        _remove_quietly(partial)
+        raise _write_failure(path, kind, error.strerror or str(error), error.errno) from error
+
+
+def _write_h264(path, video_uint8, fps, crf, codec="libx264"):
+    output = ["-c:v", codec, "-pix_fmt", "yuv420p", "-crf", str(crf)]
+    if codec == "libx265":
+        output += ["-x265-params", "log-level=error"]
+    container = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska"}
+    output += ["-f", container[path.suffix.lower()]]
+    _encode(path, "video file", {"fps": fps, "output": output}, video_uint8)
+
+
+def _write_gif(path, video_uint8, fps):
+    # ffmpeg rather than Pillow: Pillow merges identical consecutive frames into one,
+    # which would silently change the frame count. One palette fitted to the whole clip.
+    output = [
         "-filter_complex",
         "split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse=dither=none",
         "-loop",
         "0",
         "-f",
         "gif",
-        os.fspath(path),
     ]
-    result = subprocess.run(command, input=video_uint8.tobytes(), capture_output=True, check=False)
-    if result.returncode != 0:
-        raise ValueError(
-            f"ffmpeg could not write GIF '{path}': {result.stderr.decode(errors='replace').strip()}"
-        )
+    _encode(path, "GIF", {"fps": fps, "output": output}, video_uint8)
+
+
+def _write_png_folder(path, video_uint8):
+    """Frames as ``frame_00000.png``, ...: all of them replace the old ones, or none does.
+
+    New frames are written under temporary names first; only when every one is written are
+    the old ``frame_*.png`` removed and the new ones renamed into place.
+    """
+    created = not path.exists()
+    partials = []
+    try:
+        path.mkdir(exist_ok=True)
+        for index, frame in enumerate(video_uint8):
+            image = frame[..., 0] if frame.shape[-1] == 1 else frame
+            partial = path / f".frame_{index:05d}.png.{os.getpid()}.partial"
+            partials.append(partial)
+            imageio_v3.imwrite(partial, image, plugin="pillow", extension=".png")
+    except OSError as error:
+        for partial in partials:
+            _remove_quietly(partial)
+        if created:
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+        reason = error.strerror or str(error)
+        raise OSError(
+            error.errno,
+            f"could not write PNG frames into folder '{path}': {reason}; nothing was written",
+        ) from error
+    try:
+        for old in path.glob("frame_*.png"):
+            old.unlink()
+        for index, partial in enumerate(partials):
+            os.replace(partial, path / f"frame_{index:05d}.png")
+    except OSError as error:
+        raise OSError(
+            error.errno,
+            f"could not write PNG frames into folder '{path}': {error.strerror or error} while "
+            "renaming the new frames into place",
+        ) from error
 
 
 def write_video(path, frames, fps=24, crf=18, codec="libx264"):
@@ -365,6 +632,18 @@ def write_video(path, frames, fps=24, crf=18, codec="libx264"):
         Used for MP4 (MOV, MKV) only.
     codec : {"libx264", "libx265"}
         H.264 or H.265, for MP4 (MOV, MKV) only.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad argument, before anything is written; ``fps`` outside [1, 240] included.
+    FileNotFoundError
+        If the folder of ``path`` does not exist.
+    OSError
+        If the file cannot be written (a read-only folder, a full disk, ffmpeg failing or
+        taking too long); the message names the file. Nothing is left at ``path``: the
+        video goes to a temporary name in the same folder and is renamed into place only
+        once complete, so an older file there stays as it was.
 
     Examples
     --------
@@ -400,12 +679,9 @@ def write_video(path, frames, fps=24, crf=18, codec="libx264"):
     if video_uint8.shape[-1] == 1 and not is_folder:
         video_uint8 = np.repeat(video_uint8, 3, axis=-1)
     if is_folder:
-        path.mkdir(exist_ok=True)
-        for old in path.glob("frame_*.png"):
-            old.unlink()
-        for index, frame in enumerate(video_uint8):
-            image = frame[..., 0] if frame.shape[-1] == 1 else frame
-            imageio_v3.imwrite(path / f"frame_{index:05d}.png", image, plugin="pillow")
+        if path.exists() and not path.is_dir():
+            raise ValueError(f"path must name a folder for PNG frames, got the file '{path}'")
+        _write_png_folder(path, video_uint8)
     elif suffix == ".gif":
         _write_gif(path, video_uint8, fps)
     else:
