@@ -14,6 +14,11 @@ Every widget here is built the same way, one module each:
   output, a layer that does not exist) shows a red message in ``panel.message``
   instead of a traceback; the last good picture stays on screen.
 
+A :class:`Panel`'s output also carries a still copy of itself (``text/html`` with the pictures
+inline, one ``image/png`` or ``image/jpeg``, a one-line ``text/plain``): where no kernel holds
+the widget (a chapter opened before it runs, GitHub, nbviewer, nbconvert's HTML) the page shows
+the widget as it was drawn when its cell ran.
+
 =====================  ==================================================================
 module                 widget
 =====================  ==================================================================
