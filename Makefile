@@ -83,34 +83,40 @@ kernel: $(LAB_STAMP)
 
 # No news pop-up and no update check in any lab of this environment (the browser tests' setting);
 # nbgrader's extension off in the learner's configuration, on in the instructor's. The learner's
-# server also leaves out nbgrader's server extensions and the terminal's missing-shell warning.
+# server leaves out nbgrader's server extensions. In both, the kernel websocket's ping timeout is
+# set to its ping interval: jupyter_server's default (three intervals) makes tornado print a
+# warning each time a notebook connects to its kernel.
+WS_PING := "tornado_settings": {"ws_ping_timeout": 30000}
 lab-settings: $(LAB_STAMP)
 	@mkdir -p $(dir $(LAB_OVERRIDES)) $(LEARNER_CONFIG)/labconfig $(INSTRUCTOR_CONFIG)/labconfig
 	@printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(LAB_OVERRIDES)
 	@printf '%s\n' '{"disabledExtensions": {"@jupyter/nbgrader": true}}' > $(LEARNER_CONFIG)/labconfig/page_config.json
 	@printf '%s\n' '{"disabledExtensions": {"@jupyter/nbgrader": false}}' > $(INSTRUCTOR_CONFIG)/labconfig/page_config.json
-	@printf '%s\n' '{"ServerApp": {"jpserver_extensions": {' \
+	@printf '%s\n' '{"ServerApp": {$(WS_PING), "jpserver_extensions": {' \
 		'"nbgrader.server_extensions.formgrader": false,' \
 		'"nbgrader.server_extensions.validate_assignment": false,' \
 		'"nbgrader.server_extensions.assignment_list": false,' \
 		'"nbgrader.server_extensions.course_list": false}}}' > $(LEARNER_CONFIG)/jupyter_server_config.json
+	@printf '%s\n' '{"ServerApp": {$(WS_PING)}}' > $(INSTRUCTOR_CONFIG)/jupyter_server_config.json
 
-# A chapter the learner has no copy of yet is copied; a copy is never overwritten. The committed
+# A chapter the learner has no copy of yet is copied, and trusted (it comes from the repository the
+# learner chose to run: its stored outputs show as committed); a copy is never overwritten. The committed
 # version each copy started from is kept in work/.originals/, so that a chapter changed since (by a
 # `git pull`) is reported. Released assignments (written by an instructor's `nbgrader
 # generate_assignment`) are copied the same way; their sources, with the solutions, never are.
-learner-copies:
+learner-copies: $(LAB_STAMP)
 	@mkdir -p $(WORK)/.originals
-	@for chapter in $(CHAPTERS); do \
+	@new=; for chapter in $(CHAPTERS); do \
 		name=$$(basename $$chapter); \
 		if [ ! -e $(WORK)/$$name ]; then \
 			cp $$chapter $(WORK)/$$name && cp $$chapter $(WORK)/.originals/$$name; \
-			echo "new chapter copied: $(WORK)/$$name"; \
+			new="$$new $(WORK)/$$name"; echo "new chapter copied: $(WORK)/$$name"; \
 		elif [ -e $(WORK)/.originals/$$name ] && ! cmp -s $$chapter $(WORK)/.originals/$$name; then \
 			echo "$$chapter has changed since your copy was made:" \
 				"\`make fresh-copy CHAPTER=$${name:0:2}\` takes the new one (yours is kept)"; \
 		fi; \
-	done
+	done; \
+	if [ -n "$$new" ]; then $(BIN)/jupyter trust $$new >/dev/null; fi
 	@if [ -d notebooks/assignments/release ]; then \
 		mkdir -p $(WORK)/assignments && cp -rn notebooks/assignments/release/. $(WORK)/assignments/; \
 	fi
@@ -123,23 +129,25 @@ lab: kernel lab-settings learner-copies
 # previous copy is moved to work/previous/ with the time in its name, never deleted.
 define fresh_copy
 	@mkdir -p $(WORK)/previous $(WORK)/.originals
-	@for chapter in $(1); do \
+	@new=; for chapter in $(1); do \
 		copy=$(WORK)/$$(basename $$chapter); \
 		if [ -e $$copy ]; then \
 			kept=$(WORK)/previous/$$(basename $$chapter .ipynb)-$$(date +%Y%m%d-%H%M%S).ipynb; \
 			mv $$copy $$kept && echo "your copy is kept as $$kept"; \
 		fi; \
 		cp $$chapter $$copy && cp $$chapter $(WORK)/.originals/ && echo "fresh copy: $$copy"; \
-	done
+		new="$$new $$copy"; \
+	done; \
+	$(BIN)/jupyter trust $$new >/dev/null
 endef
 
-fresh-copy:
+fresh-copy: $(LAB_STAMP)
 	@test -n "$(CHAPTER)" || { echo "say which chapter, e.g. make fresh-copy CHAPTER=06" >&2; exit 2; }
 	@test -n "$(wildcard notebooks/$(CHAPTER)_*.ipynb)" || \
 		{ echo "no chapter $(CHAPTER) in notebooks/ (chapters: $(notdir $(CHAPTERS)))" >&2; exit 2; }
 	$(call fresh_copy,$(wildcard notebooks/$(CHAPTER)_*.ipynb))
 
-reset-chapters:
+reset-chapters: $(LAB_STAMP)
 	$(call fresh_copy,$(CHAPTERS))
 
 # The instructor's lab: the committed chapters and the assignments' sources (solutions, hidden
