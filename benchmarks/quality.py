@@ -577,10 +577,7 @@ def main(argv=None):
     clean = {split: split_clip(split) for split in SPLITS}
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     command = " ".join(["python", "benchmarks/quality.py", *sys.argv[1:]] if argv is None else argv)
-    results = json.loads(output.read_text()) if output.is_file() else {}
-    if results.get("format") != 2:
-        results = {"format": 2}  # the single held-out split of format 1 is not comparable
-    results.setdefault("tasks", {})
+    done = {}
     run_rows, run_checks = [], []
     with tempfile.TemporaryDirectory() as temporary:
         run_root = options.run_dir or Path(temporary)
@@ -589,7 +586,7 @@ def main(argv=None):
             rows, checks = RUNNERS[task](budget, clean, run_root)
             run_rows += rows
             run_checks += checks
-            results["tasks"][task] = {
+            done[task] = {
                 "command": command,
                 "date_utc": started,
                 "seconds": round(time.perf_counter() - start, 1),
@@ -598,6 +595,11 @@ def main(argv=None):
                 "targets": checks,
             }
 
+    # Read just before writing, so that runs of other tasks side by side keep their rows.
+    results = json.loads(output.read_text()) if output.is_file() else {}
+    if results.get("format") != 2:
+        results = {"format": 2}  # the single held-out split of format 1 is not comparable
+    results.setdefault("tasks", {}).update(done)
     results.update(
         {
             "budget": {key: value for key, value in vars(budget).items()},

@@ -30,7 +30,8 @@ Three ideas, one module each, all used through this package's namespace:
   killed kernel loses at most the epoch in progress.
 
 Modules: :mod:`~deconv_tutor.training.budgets`, :mod:`~deconv_tutor.training.hardware`,
-:mod:`~deconv_tutor.training.distribution` and :mod:`~deconv_tutor.training.fitting`. With
+:mod:`~deconv_tutor.training.distribution`, :mod:`~deconv_tutor.training.fitting` and
+:mod:`~deconv_tutor.training.records` (a chapter's headline figures, :func:`record_results`). With
 :mod:`deconv_tutor.autodiff`, they are the only code that imports a backend (TensorFlow,
 JAX or PyTorch) directly: device listing, distribution strategies and op determinism have
 no backend-agnostic Keras API.
@@ -59,12 +60,19 @@ from deconv_tutor.training.hardware import (
     hardware,
     set_seed,
 )
+from deconv_tutor.training.records import (
+    RESULTS_FOLDER,
+    read_results,
+    record_results,
+    results_path,
+)
 
 __all__ = [
     "BUDGETS",
     "BUDGET_NAMES",
     "BUDGET_VARIABLE",
     "CHECKPOINT_NAME",
+    "RESULTS_FOLDER",
     "STATE_NAME",
     "Budget",
     "auto_budget",
@@ -75,8 +83,11 @@ __all__ = [
     "describe",
     "fit",
     "hardware",
+    "read_results",
     "read_state",
+    "record_results",
     "replicas",
+    "results_path",
     "select_budget",
     "set_seed",
     "strategy_scope",
