@@ -47,7 +47,7 @@ endif
 endif
 endif
 
-.PHONY: lab learner-copies instructor fresh-copy reset-chapters book test lint pytest test-jax test-jax-all \
+.PHONY: lab learner-copies instructor instructor-env fresh-copy reset-chapters book test lint pytest test-jax test-jax-all \
 	notebooks bench env kernel lab-settings browser-deps clean
 
 env: $(LAB_STAMP)
@@ -150,9 +150,12 @@ fresh-copy: $(LAB_STAMP)
 reset-chapters: $(LAB_STAMP)
 	$(call fresh_copy,$(CHAPTERS))
 
+# nbgrader's commands and the instructor's lab settings, without opening JupyterLab.
+instructor-env: kernel lab-settings $(INSTRUCTOR_STAMP)
+
 # The instructor's lab: the committed chapters and the assignments' sources (solutions, hidden
 # tests) with nbgrader's menus, formgrader and sidebar, started in the nbgrader course folder.
-instructor: kernel lab-settings $(INSTRUCTOR_STAMP)
+instructor: instructor-env
 	cd notebooks/assignments && PATH=$(CURDIR)/$(BIN):$$PATH JUPYTER_CONFIG_DIR=$(INSTRUCTOR_CONFIG) \
 		$(CURDIR)/$(BIN)/jupyter lab --notebook-dir=$(CURDIR)/notebooks $(LAB_ARGS)
 
