@@ -496,6 +496,9 @@ def find_difference(actual, expected, *, rtol=1e-5, atol=1e-6, name="your answer
     """
     rtol = check.number(rtol, "rtol", minimum=0, what="a non-negative number")
     atol = check.number(atol, "atol", minimum=0, what="a non-negative number")
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__} {name!r:.80}")
+    reveal = check.boolean(reveal, "reveal")
     return _difference(actual, expected, name, rtol, atol, reveal)
 
 

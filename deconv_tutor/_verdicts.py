@@ -249,6 +249,17 @@ class Hint(_Card):
     _colour_key = "hint"
 
     def __init__(self, text, number, total):
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, got {type(text).__name__} {text!r:.80}")
+        total = check.integer(total, "total", minimum=0)
+        # 0 of 0 says "no hints"; otherwise the number counts from 1 up to the total.
+        number = check.integer(
+            number,
+            "number",
+            minimum=min(total, 1),
+            maximum=total,
+            what=f"an integer in [{min(total, 1)}, {total}]",
+        )
         self.text = text
         self.number = number
         self.total = total

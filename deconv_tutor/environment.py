@@ -37,6 +37,11 @@ def find_workdir(start=None):
     >>> find_workdir().is_dir()
     True
     """
+    if start is not None and not isinstance(start, (str, os.PathLike)):
+        raise TypeError(
+            f"start must be a folder path (str or os.PathLike) or None, got "
+            f"{type(start).__name__} {start!r:.80}"
+        )
     start = pathlib.Path(start or os.getcwd()).resolve()
     for folder in (start, *start.parents):
         if (folder / "pyproject.toml").is_file() and (folder / "deconv_tutor").is_dir():

@@ -379,8 +379,16 @@ class Exercise:
             )
         reveal = check.boolean(reveal, "reveal")
         if cases is not None:
-            if isinstance(cases, (str, bytes)) or not hasattr(cases, "__len__") or len(cases) == 0:
-                raise ValueError(f"cases must be a non-empty sequence of test cases, got {cases!r}")
+            if isinstance(cases, (str, bytes)) or not isinstance(cases, (list, tuple)):
+                raise TypeError(
+                    f"cases must be a non-empty sequence (list or tuple) of test cases, got "
+                    f"{type(cases).__name__} "
+                    f"{cases!r:.80}"
+                )
+            if len(cases) == 0:
+                raise ValueError(
+                    "cases must be a non-empty sequence of test cases, got an empty one"
+                )
             cases = [_as_case(case) for case in cases]
             one_per_case = hasattr(expected, "__len__") and len(expected) == len(cases)
             if expected is not None and not callable(expected) and not one_per_case:
@@ -785,7 +793,16 @@ class ExerciseSet:
             raise TypeError(f"title must be a str, got {type(title).__name__}")
         self.title = title
         self._exercises = {}
-        for exercise in exercises:
+        if isinstance(exercises, (str, bytes)) or not isinstance(exercises, (list, tuple)):
+            raise TypeError(
+                f"exercises must be a list of Exercise objects, got {type(exercises).__name__} "
+                f"{exercises!r:.80}"
+            )
+        for index, exercise in enumerate(exercises):
+            if not isinstance(exercise, Exercise):
+                raise TypeError(
+                    f"exercises[{index}] must be an Exercise, got {type(exercise).__name__}"
+                )
             self.add(exercise)
 
     def add(self, exercise):

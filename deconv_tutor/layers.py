@@ -211,7 +211,8 @@ class Resize2D(keras.layers.UpSampling2D):
     """
 
     def __init__(self, size=2, **kwargs):
-        super().__init__(size, **kwargs)
+        # Keras's own check calls a float or a bool size a ValueError, and takes True as 1.
+        super().__init__(check.int_pair(size, "size"), **kwargs)
 
     def call(self, inputs):
         """Resize like ``UpSampling2D``; through ``tf.image.resize`` when the size is unknown."""
@@ -311,7 +312,12 @@ def segmentation_head(x, n_classes, name="segmentation"):
         n_classes, "n_classes", minimum=2, what="an integer >= 2 (classes of a softmax)"
     )
     shape = getattr(x, "shape", None)
-    if shape is None or len(shape) != 4:
+    if shape is None:
+        raise TypeError(
+            f"x must be a 4-D Keras tensor (batch, height, width, channels), got "
+            f"{type(x).__name__} {x!r:.80}"
+        )
+    if len(shape) != 4:
         raise ValueError(
             f"x must be a 4-D tensor (batch, height, width, channels), got shape {shape}"
         )

@@ -86,10 +86,7 @@ def matmul_ceiling(size=1024, dtype="float32", repeats=5):
     """
     size = check.integer(size, "size", minimum=16)
     repeats = check.integer(repeats, "repeats", minimum=1)
-    if dtype not in _FLOAT_DTYPES:
-        raise ValueError(
-            f"dtype must be one of {', '.join(map(repr, _FLOAT_DTYPES))}, got {dtype!r}"
-        )
+    check.choice(dtype, "dtype", _FLOAT_DTYPES)
     rng = np.random.default_rng(0)
     a = keras.ops.convert_to_tensor(rng.standard_normal((size, size)), dtype=dtype)
     b = keras.ops.convert_to_tensor(rng.standard_normal((size, size)), dtype=dtype)
@@ -138,7 +135,12 @@ def memory_bandwidth(megabytes=64, repeats=5):
 def _check_model_and_shape(model, frame_shape):
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    if not isinstance(frame_shape, (tuple, list)) or not frame_shape:
+    if not isinstance(frame_shape, (tuple, list)):
+        raise TypeError(
+            "frame_shape must be the shape of one input sample, e.g. (480, 848, 3), "
+            f"got {type(frame_shape).__name__} {frame_shape!r:.80}"
+        )
+    if not frame_shape:
         raise ValueError(
             "frame_shape must be the shape of one input sample, e.g. (480, 848, 3), "
             f"got {frame_shape!r}"
@@ -213,7 +215,7 @@ def throughput(model, frame_shape, batch_size=1, frames=8, warmup=1, seed=0):
     batch_size = check.integer(batch_size, "batch_size", minimum=1)
     frames = check.integer(frames, "frames", minimum=1)
     warmup = check.integer(warmup, "warmup", minimum=0)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check.integer(seed, "seed", minimum=0))
     batch = rng.random((batch_size, *frame_shape), dtype=np.float32)
     # A fresh predict function traces at this exact shape. Reusing one traced at another
     # shape lets TensorFlow relax it to unknown sizes, which some layers (a bicubic
@@ -293,17 +295,7 @@ def max_macs_per_pixel(gflops, output_size, fps=REAL_TIME_FPS):
     """
     gflops = check.number(gflops, "gflops", minimum=0, exclusive_minimum=True)
     fps = check.number(fps, "fps", minimum=0, exclusive_minimum=True)
-    if (
-        not isinstance(output_size, (tuple, list))
-        or len(output_size) != 2
-        or any(
-            isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1
-            for s in output_size
-        )
-    ):
-        raise ValueError(
-            f"output_size must be (height, width) positive integers, got {output_size!r}"
-        )
+    output_size = check.size_pair(output_size, "output_size")
     return gflops * 1e9 / (2 * fps * math.prod(output_size))
 
 

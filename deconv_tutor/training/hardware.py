@@ -265,6 +265,8 @@ def set_seed(seed=0, *, deterministic=None):
     True
     """
     seed = check.integer(seed, "seed", minimum=0)
+    if deterministic is not None:
+        deterministic = check.boolean(deterministic, "deterministic")
     keras.utils.set_random_seed(seed)
     if keras.backend.backend() != "tensorflow":
         return

@@ -83,6 +83,11 @@ def feature_maps(model, frame, layer_name):
     """
     batch = _graph.frame_batch(model, frame)
     names = [layer.name for layer in model.layers]
+    if not isinstance(layer_name, str):
+        raise TypeError(
+            f"layer_name must be the name (str) of a layer, got {type(layer_name).__name__} "
+            f"{layer_name!r:.80}"
+        )
     if layer_name not in names:
         raise ValueError(
             f"layer_name must name a layer of {model.name!r} ({', '.join(names)}), "
@@ -236,6 +241,8 @@ def feature_map_explorer(model, clip, count=16, ncols=4):
     True
     """
     video = clip_frames(clip)
+    # A clip the model cannot take is refused here, by name, not at the first slider move.
+    check.image(video[0], "clip", like=_graph.image_input_shape(model))
     count = check.integer(count, "count", minimum=1)
     ncols = check.integer(ncols, "ncols", minimum=1)
     names = feature_map_layers(model)

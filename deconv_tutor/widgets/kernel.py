@@ -238,6 +238,9 @@ def kernel_explorer(frame=None, display_width=256):
             shape_text="(H, W), (H, W, C) or (T, H, W, C) (a video)",
         )
     video = check.float_array(source if source.ndim == 4 else source[None], "frame")
+    # The explorer's pictures assume frames in [0, 1] with 1 or 3 channels.
+    check.image(video[0], "frame", channels=(1, 3))
+    check.unit_range(video, "frame", tolerance=1e-6)
     display_width = check.integer(display_width, "display_width", minimum=1)
     controls = {
         "preset": widgets.Dropdown(

@@ -84,8 +84,10 @@ def render_training(history, inputs=None, predictions=None, targets=None, size=(
         _samples(batch, name)
         for batch, name in ((inputs, "inputs"), (predictions, "predictions"), (targets, "targets"))
     )
-    if not isinstance(size, (tuple, list)) or len(size) != 2:
+    if not isinstance(size, (tuple, list)):
         raise TypeError(f"size must be a (width, height) pair of inches, got {size!r}")
+    if len(size) != 2:
+        raise ValueError(f"size must be a (width, height) pair of inches, got {size!r}")
     width, curve_height = (
         check.number(value, "size", minimum=0, exclusive_minimum=True) for value in size
     )

@@ -86,7 +86,6 @@ def test_temporal_model_takes_a_stack_of_frames_and_returns_one():
         (((8, 8),), {}, "frame_shape"),  # missing the channel axis
         (((8, 8, 1),), {}, "frame_shape"),  # model wants 3 channels
         (((0, 8, 3),), {}, "frame_shape"),
-        (("8x8",), {}, "frame_shape"),
         (((8, 8, 3),), {"batch_size": 0}, "batch_size"),
         (((8, 8, 3),), {"frames": 0}, "frames"),
         (((8, 8, 3),), {"warmup": -1}, "warmup"),
@@ -97,9 +96,11 @@ def test_throughput_rejects_bad_input_naming_the_parameter(denoiser, args, kwarg
         speed.throughput(denoiser, *args, **kwargs)
 
 
-def test_throughput_needs_a_keras_model():
+def test_throughput_needs_a_keras_model_and_a_shape_tuple(denoiser):
     with pytest.raises(TypeError, match="model"):
         speed.throughput(lambda x: x, (8, 8, 3))
+    with pytest.raises(TypeError, match="frame_shape"):
+        speed.throughput(denoiser, "8x8")
 
 
 # ----------------------------------------------------------------------------- real time
