@@ -556,10 +556,19 @@ class Projector:
     """
 
     def __init__(self, model, layer_name):
+        if not isinstance(model, keras.Model):
+            raise TypeError(
+                f"model must be a keras.Model, got {type(model).__name__} {model!r:.80}"
+            )
         calls = _graph.layer_calls(model)
         _graph.image_input_shape(model)
         names = [call.name for call in calls]
-        if not isinstance(layer_name, str) or layer_name not in names:
+        if not isinstance(layer_name, str):
+            raise TypeError(
+                f"layer_name must be the name (str) of a layer of {model.name!r}, got "
+                f"{type(layer_name).__name__} {layer_name!r:.80}"
+            )
+        if layer_name not in names:
             raise ValueError(
                 f"layer_name must name a layer of {model.name!r} ({', '.join(names)}), "
                 f"got {layer_name!r}"
@@ -728,6 +737,8 @@ def projector(model, layer_name):
     >>> projector(model, "c") is projector(model, "c")
     True
     """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__} {model!r:.80}")
     cache = _PROJECTORS.setdefault(model, {})
     if layer_name not in cache:
         cache[layer_name] = Projector(model, layer_name)
