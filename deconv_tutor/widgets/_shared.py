@@ -197,7 +197,8 @@ def compact_image(picture):
     from PIL import Image
 
     encoded = {}
-    for mime, options in (("image/png", {"optimize": True}), ("image/jpeg", {"quality": 90})):
+    # PNG level 1: a tenth of `optimize`'s time (it runs at every display), files 10% larger.
+    for mime, options in (("image/png", {"compress_level": 1}), ("image/jpeg", {"quality": 90})):
         buffer = io.BytesIO()
         Image.fromarray(picture).save(buffer, format=mime.split("/")[1].upper(), **options)
         encoded[mime] = buffer.getvalue()
