@@ -24,10 +24,11 @@ Three ideas, one module each, all used through this package's namespace:
   :func:`auto_budget`) are pure functions of that dict, so they are tested with fake
   machines; :func:`configure` and :func:`replicas` put a model on the devices chosen.
   Only the active Keras backend is imported, lazily.
-- **Resumable fitting.** :func:`fit` saves the model and its optimizer state
-  (``run_dir/last.keras``) and a small JSON (``run_dir/state.json``: epochs done,
-  history so far) after every epoch; run again, it resumes where it stopped, so a
-  killed kernel loses at most the epoch in progress.
+- **Resumable fitting.** :func:`fit` saves the model, its optimizer state and the run's
+  state (epochs done, history so far) after every epoch in one atomic commit
+  (``run_dir/last.keras``); run again, it resumes where it stopped, so a killed kernel
+  loses at most the epoch in progress. A run locks its folder; a damaged checkpoint is
+  reported with the way out, never trained over.
 
 Modules: :mod:`~deconv_tutor.training.budgets`, :mod:`~deconv_tutor.training.hardware`,
 :mod:`~deconv_tutor.training.distribution`, :mod:`~deconv_tutor.training.fitting` and
@@ -52,7 +53,13 @@ from deconv_tutor.training.distribution import (
     strategy_scope,
     training_scope,
 )
-from deconv_tutor.training.fitting import CHECKPOINT_NAME, STATE_NAME, fit, read_state
+from deconv_tutor.training.fitting import (
+    CHECKPOINT_NAME,
+    LOCK_NAME,
+    STATE_NAME,
+    fit,
+    read_state,
+)
 from deconv_tutor.training.hardware import (
     check_hardware,
     choose_distribution,
@@ -73,6 +80,7 @@ __all__ = [
     "BUDGET_VARIABLE",
     "CHECKPOINT_NAME",
     "RESULTS_FOLDER",
+    "LOCK_NAME",
     "STATE_NAME",
     "Budget",
     "auto_budget",

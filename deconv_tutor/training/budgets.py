@@ -30,6 +30,10 @@ BUDGET_NAMES = ("smoke", "cpu", "gpu")
 BUDGET_VARIABLE = "DECONV_TUTOR_BUDGET"
 
 
+# Budget lines described or printed in this process: the line is shown once per chapter.
+_LINES_SHOWN = set()
+
+
 def _quoted(names):
     return ", ".join(repr(name) for name in names)
 
@@ -187,7 +191,11 @@ def _preset(name, source, reason):
 
 
 def describe(budget=None, *, hardware_info=None):
-    """The one line every training cell prints: backend, devices, precision, budget, sizes.
+    """The one line a chapter prints: backend, devices, precision, budget, sizes.
+
+    A chapter prints it once, in its opening cell; :func:`~deconv_tutor.training.fit`
+    prints it too, but only the first time this process meets that line (its own or one
+    :func:`describe` returned), so that a cell training four models does not repeat it.
 
     Parameters
     ----------
@@ -207,6 +215,13 @@ def describe(budget=None, *, hardware_info=None):
     >>> print(describe(select_budget("smoke"), hardware_info=cpu_only))
     backend: tensorflow | devices: CPU | mixed precision: off (float32) | budget: smoke (argument name='smoke') | epochs: 2 | patch: 24x24
     """
+    line = _budget_line(budget, hardware_info=hardware_info)
+    _LINES_SHOWN.add(line)
+    return line
+
+
+def _budget_line(budget=None, *, hardware_info=None):
+    """:func:`describe`'s line, without counting it as shown (for ``fit``)."""
     budget = select_budget(budget)
     info = check_hardware(hardware() if hardware_info is None else hardware_info)
     devices = ", ".join(info.get("devices") or ("CPU",))
@@ -220,3 +235,10 @@ def describe(budget=None, *, hardware_info=None):
         f" | budget: {budget.name} ({budget.reason}) | epochs: {budget.epochs}"
         f" | patch: {budget.patch_size}x{budget.patch_size}"
     )
+
+
+def _first_time(line):
+    """Whether ``line`` is new to this process (it is remembered from now on)."""
+    new = line not in _LINES_SHOWN
+    _LINES_SHOWN.add(line)
+    return new

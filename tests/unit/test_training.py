@@ -2,12 +2,14 @@
 
 import dataclasses
 import json
+import zipfile
 
 import keras
 import numpy as np
 import pytest
 
 from deconv_tutor import training
+from deconv_tutor.training import budgets
 
 CPU_ONLY = {
     "backend": "tensorflow",
@@ -287,10 +289,13 @@ def test_every_epoch_leaves_a_checkpoint_and_a_state_file(tmp_path):
     )
     assert seen == [1, 2]
     assert (tmp_path / "last.keras").is_file()
-    state = json.loads((tmp_path / "state.json").read_text())
+    # The state travels inside the checkpoint archive: one rename commits both.
+    with zipfile.ZipFile(tmp_path / "last.keras") as archive:
+        state = json.loads(archive.read("state.json"))
     assert state["epoch"] == state["epochs"] == 2
     assert len(state["history"]["loss"]) == 2
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["last.keras", "state.json"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".lock", "last.keras"]
+    assert (tmp_path / ".lock").read_text() == "", "a run that ended leaves the lock empty"
 
 
 def test_an_interrupted_fit_resumes_at_the_next_epoch_with_exactly_the_saved_weights(tmp_path):
@@ -396,13 +401,21 @@ def test_resuming_a_different_model_from_a_run_dir_raises(tmp_path):
         training.fit(other, tiny_data(), budget="smoke", epochs=2, run_dir=tmp_path, verbose=0)
 
 
-def test_a_state_file_without_its_checkpoint_is_reported(tmp_path):
+def test_a_separate_state_file_is_reported_not_trusted(tmp_path):
     (tmp_path / "state.json").write_text('{"epoch": 1, "epochs": 2, "history": {}}')
-    with pytest.raises(ValueError, match="must hold last.keras next to state.json"):
+    with pytest.raises(ValueError, match="holds a separate 'state.json'.*delete the run folder"):
         training.read_state(tmp_path)
 
 
-def test_smoke_budget_prints_the_describe_line_and_one_line_per_epoch(tmp_path, capsys):
+@pytest.fixture
+def fresh_process(monkeypatch):
+    """As in a new kernel: no budget line has been shown yet."""
+    monkeypatch.setattr(budgets, "_LINES_SHOWN", set())
+
+
+def test_smoke_budget_prints_the_describe_line_and_one_line_per_epoch(
+    tmp_path, capsys, fresh_process
+):
     training.fit(
         tiny_model(0), tiny_data(), validation_data=tiny_data(1), budget="smoke", run_dir=tmp_path
     )
@@ -411,6 +424,27 @@ def test_smoke_budget_prints_the_describe_line_and_one_line_per_epoch(tmp_path, 
     assert lines[0].startswith("backend: ") and "budget: smoke" in lines[0]
     assert lines[1].startswith("epoch 1/2 - loss: ") and "val_loss: " in lines[1]
     assert lines[2].startswith("epoch 2/2 - loss: ")
+
+
+def test_the_budget_line_is_printed_once_per_process_for_a_given_budget_and_epochs(
+    tmp_path, capsys, fresh_process
+):
+    for index in range(4):  # a cell that trains four models
+        training.fit(tiny_model(0), tiny_data(), budget="smoke", run_dir=tmp_path / str(index))
+    training.fit(tiny_model(0), tiny_data(), budget="smoke", epochs=1, run_dir=tmp_path / "one")
+    lines = capsys.readouterr().out.splitlines()
+    budget_lines = [line for line in lines if line.startswith("backend: ")]
+    assert len(budget_lines) == 2, "once for 2 epochs, once for the run of another length"
+    assert "epochs: 2" in budget_lines[0] and "epochs: 1" in budget_lines[1]
+
+
+def test_fit_does_not_repeat_the_line_the_chapter_printed_with_describe(
+    tmp_path, capsys, fresh_process
+):
+    print(training.describe("smoke"))  # a chapter's opening cell
+    training.fit(tiny_model(0), tiny_data(), budget="smoke", run_dir=tmp_path)
+    lines = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("backend: ") for line in lines) == 1
 
 
 def test_an_interrupt_says_where_the_next_call_resumes(tmp_path, capsys):
