@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 # Importing the package for autodoc must write nothing outside the working folder (DESIGN.md).
 os.environ.setdefault("KERAS_HOME", str(ROOT / ".cache" / "keras"))
 os.environ.setdefault("MPLCONFIGDIR", str(ROOT / ".cache" / "matplotlib"))
+os.environ.setdefault("IMAGEIO_USERDIR", str(ROOT / ".cache" / "imageio"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import deconv_tutor  # noqa: E402
