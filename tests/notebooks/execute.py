@@ -6,7 +6,9 @@ Widget state is not stored: each widget's output carries its own still picture (
 an image, see ``deconv_tutor.widgets.Panel``), which JupyterLab shows in a chapter opened before it
 runs, and GitHub, nbviewer and nbconvert show always. With the state stored, nbconvert would pick
 the widget view instead and draw nothing offline (its widget script comes from a CDN), and GitHub
-may refuse to render the notebook.
+may refuse to render the notebook. For the same reason a stored output keeps no widget view: with
+no state it names a widget that exists nowhere, and a *trusted* notebook (the learner's copies are
+trusted when made) would show "Error displaying widget: model not found" instead of the picture.
 """
 
 import os
@@ -20,6 +22,7 @@ from nbclient import NotebookClient
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 KERNEL = "deconv-tutor"
 CELL_TIMEOUT_S = 900
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 # Jupyter's autosaves, and nbgrader's generated copies of the assignments (only source/ is authored).
@@ -35,6 +38,21 @@ def notebooks_under(paths):
         else:
             found.append(path)
     return sorted(found, key=lambda p: ("assignments" in p.parts, str(p)))
+
+
+def drop_widget_views(notebook):
+    """Remove widget views from stored outputs (no kernel holds their widgets); return how many.
+
+    An output left with nothing else to show (a widget with no still picture) is kept as it is.
+    """
+    dropped = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and set(data) - {WIDGET_VIEW, "text/plain"}:
+                del data[WIDGET_VIEW]
+                dropped += 1
+    return dropped
 
 
 def execute(path):
@@ -55,6 +73,7 @@ def execute(path):
         store_widget_state=False,
     )
     client.execute()
+    drop_widget_views(notebook)
     nbformat.write(notebook, path)
 
 
