@@ -268,6 +268,7 @@ def bilinear_kernel(kernel_size, channels):
     """
     kernel_size = check.integer(kernel_size, "kernel_size", minimum=2)
     channels = check.integer(channels, "channels", minimum=1)
+    check.allocation((kernel_size, kernel_size, channels, channels), "kernel_size and channels")
     factor = (kernel_size + 1) // 2
     centre = factor - 1 if kernel_size % 2 else factor - 0.5
     tent = 1 - np.abs(np.arange(kernel_size) - centre) / factor

@@ -173,7 +173,8 @@ def show_images(
     if ncols is None:
         ncols = min(count, 8)
     ncols = check.integer(ncols, "ncols", minimum=1)
-    size = check.number(size, "size", minimum=0, exclusive_minimum=True)
+    # Inches: beyond 50 a slip makes a figure matplotlib refuses only when it draws it.
+    size = check.number(size, "size", minimum=0, maximum=50, exclusive_minimum=True)
     ncols = min(int(ncols), count)
     nrows = math.ceil(count / ncols)
     figure = _new_figure(size * ncols, size * nrows + (0.3 if suptitle else 0.0))
@@ -264,7 +265,8 @@ def before_after(
     if len(titles) != 2:
         raise ValueError(f"titles must be a pair of strings, got {titles!r}")
     diff = check.boolean(diff, "diff")
-    size = check.number(size, "size", minimum=0, exclusive_minimum=True)
+    # Inches: beyond 50 a slip makes a figure matplotlib refuses only when it draws it.
+    size = check.number(size, "size", minimum=0, maximum=50, exclusive_minimum=True)
     panels = [before, after]
     names = [str(title) for title in titles]
     if reference is not None:
@@ -561,7 +563,7 @@ def kernel_heatmap(kernel, ax=None, *, cmap="RdBu_r", fmt=None, title=None, size
     values = check.real_array(kernel, "kernel", ndims=(2,), shape_text="(kh, kw)").astype(
         np.float64
     )
-    size = check.number(size, "size", minimum=0, exclusive_minimum=True)
+    size = check.number(size, "size", minimum=0, maximum=10, exclusive_minimum=True)
     if fmt is None:
         fmt = "{:.0f}" if np.all(values == np.round(values)) else "{:.2f}"
     rows, cols = values.shape

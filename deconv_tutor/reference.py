@@ -161,6 +161,20 @@ def _prepare_conv(x, kernel, stride, padding, dilation):
             ("height", "width"),
         )
     ]
+    # The padded input and the output are the largest arrays; a huge padding or stride is
+    # refused here rather than after seconds of allocating.
+    (out_h, before_h), (out_w, before_w) = geometry
+    spans = [d * (k - 1) + 1 for d, k in zip(dilations, kernel.shape[:2])]
+    padded = (images.shape[1] + 2 * before_h + spans[0], images.shape[2] + 2 * before_w + spans[1])
+    channels = max(kernel.shape[2], kernel.shape[3])
+    check.allocation(
+        (images.shape[0], *padded, channels), "x with this stride, padding and dilation", itemsize=8
+    )
+    check.allocation(
+        (images.shape[0], out_h, out_w, channels),
+        "x with this stride, padding and dilation",
+        itemsize=8,
+    )
     return images, unbatched, kernel, strides, dilations, geometry
 
 
@@ -187,6 +201,17 @@ def _prepare_transpose(x, kernel, stride, padding, output_padding, dilation):
             ("height", "width"),
         )
     ]
+    # The canvas every stamp lands on (and the output) are the largest arrays.
+    canvas = [
+        s * (size - 1) + d * (k - 1) + 1 + abs(before) + out
+        for s, size, d, k, (out, before) in zip(
+            strides, images.shape[1:3], dilations, kernel.shape[:2], geometry
+        )
+    ]
+    channels = max(kernel.shape[2], kernel.shape[3])
+    check.allocation(
+        (images.shape[0], *canvas, channels), "x with this stride, padding and dilation", itemsize=8
+    )
     return images, unbatched, kernel, strides, dilations, geometry
 
 
@@ -291,7 +316,9 @@ def _conv_matrix(in_hw, kernel, strides, befores, out_hw, dilations, dtype):
     pixels (in_h, in_w, C_in), both in C (row-major) order.
     """
     kh, kw, in_channels, out_channels = kernel.shape
-    matrix = np.zeros((*out_hw, out_channels, *in_hw, in_channels), dtype=dtype)
+    shape = (*out_hw, out_channels, *in_hw, in_channels)
+    check.allocation(shape, "the convolution matrix of x", itemsize=np.dtype(dtype).itemsize)
+    matrix = np.zeros(shape, dtype=dtype)
     rows, cols = np.arange(out_hw[0]), np.arange(out_hw[1])
     for i in range(kh):
         for j in range(kw):

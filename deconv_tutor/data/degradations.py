@@ -95,6 +95,7 @@ def add_poisson_noise(video, peak, seed=0, clip=True):
 
 def _check_odd_size(size, name="size"):
     size = check.integer(size, name, minimum=1, what="a positive odd integer")
+    check.allocation((size, size), name, itemsize=8)
     if size % 2 == 0:
         raise ValueError(
             f"{name} must be a positive odd integer (so the PSF has a centre pixel), got {size}"

@@ -34,6 +34,11 @@ def upscale_nearest(video, factor):
     """
     clip, single_frame = as_video(video)
     factor = check.integer(factor, "factor", minimum=1)
+    check.allocation(
+        (clip.shape[0], clip.shape[1] * factor, clip.shape[2] * factor, clip.shape[3]),
+        "factor",
+        itemsize=8,
+    )
     upscaled = np.repeat(np.repeat(clip, factor, axis=1), factor, axis=2)
     return as_output(upscaled, single_frame)
 
@@ -77,6 +82,11 @@ def upscale_bicubic(video, factor):
 
     clip, single_frame = as_video(video)
     factor = check.integer(factor, "factor", minimum=1)
+    check.allocation(
+        (clip.shape[0], clip.shape[1] * factor, clip.shape[2] * factor, clip.shape[3]),
+        "factor",
+        itemsize=8,
+    )
     _, height, width, channels = clip.shape
     # One frame at a time: resizing the 4-D array would also interpolate across frames.
     upscaled = np.stack(
@@ -133,6 +143,11 @@ def upscale_lanczos(video, factor):
 
     clip, single_frame = as_video(video)
     factor = check.integer(factor, "factor", minimum=1)
+    check.allocation(
+        (clip.shape[0], clip.shape[1] * factor, clip.shape[2] * factor, clip.shape[3]),
+        "factor",
+        itemsize=8,
+    )
     _, height, width, _ = clip.shape
     size = (width * factor, height * factor)  # Pillow sizes are (width, height)
 

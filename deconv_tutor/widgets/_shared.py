@@ -69,6 +69,7 @@ def png_bytes(image, scale=1):
     if array.ndim == 3 and array.shape[-1] not in (1, 3):
         raise ValueError(f"image must be (H, W), (H, W, 1) or (H, W, 3), got shape {array.shape}")
     scale = check.integer(scale, "scale", minimum=1)
+    check.allocation((array.shape[0] * scale, array.shape[1] * scale, 3), "scale", itemsize=1)
     array = check.to_uint8(array, "image", clip=True)
     if array.ndim == 3 and array.shape[-1] == 1:
         array = array[..., 0]

@@ -66,6 +66,11 @@ def overlap_profile(kernel_sizes, strides, input_size=6):
     """
     kernel_sizes, strides = _layers(kernel_sizes, strides)
     input_size = check.integer(input_size, "input_size", minimum=1)
+    length = input_size
+    for kernel_size, stride in zip(kernel_sizes, strides):
+        length = stride * (length - 1) + max(kernel_size, stride)
+    # The pictures square the profile (np.outer): refuse a size they could not hold.
+    check.allocation((length, length), "input_size", itemsize=8)
     counts = np.ones(input_size, dtype=np.int64)
     for kernel_size, stride in zip(kernel_sizes, strides):
         # Keras 'valid' length; with k < s the gaps between stamps stay at zero.
@@ -165,6 +170,7 @@ def render_checkerboard(kernel_sizes, strides, input_size=6, display_size=256):
     profile = overlap_profile(kernel_sizes, strides, input_size)
     kernel_sizes, strides = _layers(kernel_sizes, strides)
     display_size = check.integer(display_size, "display_size", minimum=1)
+    check.allocation((display_size, display_size, 3), "display_size", itemsize=1)
     length = len(profile)
     start, stop = _interior(kernel_sizes, strides, length)
     if stop - start < 1:

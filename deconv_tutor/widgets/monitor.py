@@ -89,7 +89,8 @@ def render_training(history, inputs=None, predictions=None, targets=None, size=(
     if len(size) != 2:
         raise ValueError(f"size must be a (width, height) pair of inches, got {size!r}")
     width, curve_height = (
-        check.number(value, "size", minimum=0, exclusive_minimum=True) for value in size
+        check.number(value, "size", minimum=0, maximum=100, exclusive_minimum=True)
+        for value in size
     )
     metrics_shown = []
     for key in history:

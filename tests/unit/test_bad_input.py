@@ -619,6 +619,54 @@ each(
     lambda c, v: plotting.shape_diagram([("a", "Conv2D", (8, 8, 1))], highlight=v),
 )
 
+# sizes that ask for more memory than a machine has: refused before anything is allocated
+HUGE = [(10**6, ValueError)]
+each("conv_transpose", "stride", HUGE, lambda c, v: reference.conv_transpose(X3, K4, stride=v))
+each(
+    "conv_transpose_scatter",
+    "stride",
+    HUGE,
+    lambda c, v: reference.conv_transpose_scatter(X3, K4, stride=v),
+)
+each(
+    "conv_transpose_zero_insert",
+    "stride",
+    HUGE,
+    lambda c, v: reference.conv_transpose_zero_insert(X3, K4, stride=v),
+)
+each("conv2d", "padding", HUGE, lambda c, v: reference.conv2d(X3, K4, padding=v))
+each("conv2d", "dilation", HUGE, lambda c, v: reference.conv2d(X3, K4, padding="same", dilation=v))
+each(
+    "conv_transpose_matrix",
+    "x",
+    [(np.ones((64, 64, 1)), ValueError)],
+    lambda c, v: reference.conv_transpose_matrix(v, K4, stride=64),
+)
+each(
+    "scatter_steps",
+    "stride",
+    HUGE,
+    lambda c, v: reference.scatter_steps(np.ones((2, 2)), np.ones((2, 2)), stride=v),
+)
+each("psf_box", "size", [(10**6 + 1, ValueError)], lambda c, v: data.psf_box(v))
+each("psf_gaussian", "size", [(10**6 + 1, ValueError)], lambda c, v: data.psf_gaussian(v, 1.0))
+for label, call in {
+    "upscale_nearest": restoration.upscale_nearest,
+    "upscale_bicubic": restoration.upscale_bicubic,
+    "upscale_lanczos": restoration.upscale_lanczos,
+}.items():
+    each(label, "factor", [(10**5, ValueError)], lambda c, v, f=call: f(V, v))
+each("show_images", "size", [(1e6, ValueError)], lambda c, v: plotting.show_images(V, size=v))
+each(
+    "before_after",
+    "size",
+    [(1e6, ValueError)],
+    lambda c, v: plotting.before_after(FRAME8, FRAME8, size=v),
+)
+each(
+    "kernel_heatmap", "size", [(1e6, ValueError)], lambda c, v: plotting.kernel_heatmap(PSF, size=v)
+)
+
 CASES = table.cases
 
 

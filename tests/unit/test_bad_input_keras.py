@@ -897,6 +897,62 @@ each(
     lambda c, v: environment.find_workdir(v),
 )
 
+# sizes that ask for more memory than a machine has: refused before anything is allocated
+each(
+    "bilinear_kernel",
+    "kernel_size",
+    [(10**5, ValueError)],
+    lambda c, v: layers.bilinear_kernel(v, 100),
+)
+each(
+    "png_bytes",
+    "scale",
+    [(10**5, ValueError)],
+    lambda c, v: widgets.png_bytes(np.zeros((8, 8)), scale=v),
+)
+each(
+    "render_checkerboard",
+    "display_size",
+    [(10**6, ValueError)],
+    lambda c, v: widgets.render_checkerboard([3], [2], display_size=v),
+)
+each(
+    "render_checkerboard",
+    "input_size",
+    [(10**9, ValueError)],
+    lambda c, v: widgets.render_checkerboard([3], [2], input_size=v),
+)
+each(
+    "overlap_profile",
+    "input_size",
+    [(10**10, ValueError)],
+    lambda c, v: widgets.overlap_profile([3], [2], input_size=v),
+)
+each(
+    "overlap_counts",
+    "input_size",
+    [(10**6, ValueError)],
+    lambda c, v: widgets.overlap_counts([3], [2], input_size=v),
+)
+each(
+    "render_training",
+    "size",
+    [((1e6, 1e6), ValueError)],
+    lambda c, v: widgets.render_training(HISTORY, size=v),
+)
+each(
+    "render_transposed_step",
+    "stride",
+    [(10**6, ValueError)],
+    lambda c, v: widgets.render_transposed_step(np.ones((2, 2)), np.ones((2, 2)), 0, stride=v),
+)
+each(
+    "render_kernel",
+    "padding",
+    [(10**5, ValueError)],
+    lambda c, v: widgets.render_kernel(FRAME, K2, padding=v),
+)
+
 CASES = table.cases
 
 
