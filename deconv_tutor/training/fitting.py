@@ -183,6 +183,7 @@ def _run_lock(run_dir, say):
     """
     # Opened for appending: creating the file never truncates the pid of a live holder.
     file = open(run_dir / LOCK_NAME, "a+")  # noqa: SIM115 (held across the yield)
+    locked = False
     try:
         # The pid starts after one padding byte, the byte Windows locks (and then refuses to read).
         file.seek(1)
@@ -193,6 +194,7 @@ def _run_lock(run_dir, say):
                 f"run_dir '{run_dir}' is in use by another training run ({holder} holds "
                 f"'{run_dir / LOCK_NAME}'); wait for it to end or stop it, or pass a new run_dir"
             )
+        locked = True
         if previous and previous != str(os.getpid()):
             say(f"taking over '{run_dir / LOCK_NAME}' from process {previous}, which has ended")
         file.truncate(0)
@@ -202,9 +204,12 @@ def _run_lock(run_dir, say):
         for partial in run_dir.glob(_PARTIAL_PATTERN):
             partial.unlink()
         yield
-        file.truncate(0)
-        file.flush()
     finally:
+        if locked:
+            # Emptied on every way out but death: a pid left in the file means a dead run.
+            with contextlib.suppress(OSError):
+                file.truncate(0)
+                file.flush()
         file.close()  # closing releases the lock
 
 
