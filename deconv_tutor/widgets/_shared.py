@@ -174,6 +174,14 @@ def static_html(widget):
         )
     if isinstance(widget, widgets.HTML):
         return widget.value
+    if isinstance(widget, widgets.GridBox):
+        # A grid of unlabelled number boxes (the kernel's weights): the grid as a table.
+        columns = widget.layout.grid_template_columns or "auto"
+        inner = "".join(f"<div>{part}</div>" for part in map(static_html, widget.children) if part)
+        return (
+            f'<div style="display: grid; grid-template-columns: {html.escape(columns)}; '
+            f'gap: 2px">{inner}</div>'
+        )
     if isinstance(widget, widgets.Box):
         direction = "row" if isinstance(widget, widgets.HBox) else "column"
         inner = "".join(f"<div>{part}</div>" for part in map(static_html, widget.children) if part)
@@ -182,8 +190,13 @@ def static_html(widget):
             f'align-items: flex-start">{inner}</div>'
         )
     if _is_control(widget) and widget.layout.display != "none":
-        name = html.escape(widget.description or "")
         value = html.escape(_shown_value(widget))
+        if not widget.description:
+            return (
+                f'<span style="display: inline-block; border: 1px solid #ccc; '
+                f'padding: 0 4px; font-family: monospace">{value}</span>'
+            )
+        name = html.escape(widget.description)
         return f'<span style="white-space: nowrap">{name}: <b>{value}</b></span>'
     return ""
 

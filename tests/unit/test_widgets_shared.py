@@ -148,3 +148,10 @@ def test_every_widget_carries_its_picture_as_html(build):
             assert "data:image/" in page, name
         elif view.value:
             assert view.value in page, name
+
+
+def test_still_picture_draws_a_grid_of_unlabelled_boxes_as_a_grid():
+    page = W.kernel_explorer()._repr_mimebundle_()["text/html"]
+    assert "grid-template-columns: repeat(3, 4.8em)" in page
+    assert page.count(">0.0625</span>") == 4 and page.count(">0.25</span>") == 1
+    assert ": <b>0.0625" not in page  # no empty "name: value" labels
