@@ -443,7 +443,8 @@ def denoiser_encoder_decoder(channels=3, filters=32, depth=2):
     A 3x3 convolution (``filters``), then ``depth`` levels down, each a stride-2 3x3
     convolution and a 3x3 convolution with ``filters * 2**level`` channels; back up,
     each level a stride-2 ``Conv2DTranspose`` (kernel 4, a multiple of the stride, so
-    every output pixel gets the same number of taps: no checkerboard by construction),
+    every output pixel gets the same number of taps: even overlap removes one cause of
+    checkerboards, while weights that differ by phase can still draw one),
     added to the encoder's features of the same size (skip connection) and a 3x3
     convolution. A linear 3x3 convolution predicts the noise, and the model returns
     ``x - noise`` (the global skip from the input, as in :func:`dncnn`; the noise layer

@@ -178,8 +178,9 @@ def unet(n_classes, channels=3, filters=16, depth=2):
 
     ``depth`` levels of two 3x3 convolutions (``filters * 2**level`` channels, ReLU)
     and 2x2 max-pooling, two convolutions at the bottom, then ``depth`` levels up: a
-    2x2 stride-2 ``Conv2DTranspose`` (the paper's "up-convolution"; kernel = stride,
-    so no overlap and no checkerboard), concatenation with the encoder features of
+    2x2 stride-2 ``Conv2DTranspose`` (the paper's "up-convolution"; kernel = stride, so
+    one tap per output pixel: even overlap removes one cause of checkerboards, while
+    weights that differ by phase can still draw one), concatenation with the encoder features of
     the same size (the skip that restores sharp boundaries), two 3x3 convolutions;
     finally :func:`~deconv_tutor.layers.segmentation_head` (1x1 convolution + per-pixel softmax).
 
