@@ -3,10 +3,13 @@
 The budgets count steps, not seconds (``Budget.steps``), so a model learns the same on a
 busy machine as on a quiet one. To choose how many steps fit in a chapter's minutes, this
 script measures each model's cost per step at a budget's batch and patch size in **CPU
-seconds** of this process (``time.process_time``: all its threads), which hardly depends on
-what else the machine runs, unlike wall time. On a quiet machine with two cores a step
-takes between half and all of its CPU seconds (the two cores share it, or do not), so
-``cpu_seconds_per_step * steps`` bounds the wall time of one model's training from above.
+seconds** of this process (``time.process_time``: all its threads) as well as in wall
+seconds. On a quiet machine with two cores a step takes between half and all of its CPU
+seconds (the two cores share it, or do not), so ``cpu_seconds_per_step * steps`` bounds
+the wall time of one model's training from above. CPU time depends on load far less than
+wall time but not at all is too strong: on an oversubscribed machine TensorFlow's thread
+pool spins while it waits for a core, which counts as CPU time, so a busy machine gives a
+looser (larger) bound. Both figures and the load average are recorded.
 
 Usage::
 

@@ -5,6 +5,20 @@ laptop (``cpu``) and at full size on a GPU (``gpu``). A :class:`Budget` holds th
 that change between them; :func:`select_budget` picks one from an argument, from
 ``DECONV_TUTOR_BUDGET``, or from the hardware; :func:`describe` is the line a chapter
 prints once to say what it chose and why.
+
+A budget is counted in **steps** (:attr:`Budget.steps`, batches of one model's training),
+never in seconds: a model trained on a busy machine learns exactly what it learns on a
+quiet one, only later. Seed before building (:func:`~deconv_tutor.training.set_seed`) and
+two runs give the same weights.
+
+Calibration of ``cpu`` (400 steps of 16 patches of 48 x 48 per model): on this 2-core
+machine at load about 2, the restoration models of the zoo (default sizes, FSRCNN at d=56,
+m=6) trained at 0.012 (ESPCN) to 0.12 (deblurrer) wall seconds per step (DnCNN: 3,200
+steps in 290 s; FSRCNN: 2,400 in 73 s; ``benchmarks/results/quality_cpu.json`` as committed
+before issue 11), so 400 steps take 5 to 50 seconds per model, and a chapter that trains
+ten models stays well inside its 15 minutes. ``python benchmarks/budget_steps.py``
+measures each model's CPU seconds per step, an upper bound of a quiet machine's wall
+seconds.
 """
 
 import dataclasses
