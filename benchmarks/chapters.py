@@ -17,6 +17,7 @@ models are untrained: the figures are shown but not judged.
 Usage::
 
     python benchmarks/chapters.py [--budget smoke|cpu|gpu] [--only 06,07] [--output FILE]
+        [--keep FOLDER] [--markdown]
 
 The table is printed and the JSON goes to ``benchmarks/results/chapters_<budget>.json``
 (``--only`` replaces those chapters' entries and keeps the others).
@@ -231,8 +232,8 @@ def _error_line(error):
     return lines[-1][:70] if lines else ""
 
 
-def format_table(entries, budget_name):
-    """One line per chapter: time, error, targets met, and the misses."""
+def format_table(entries, budget_name, markdown=False):
+    """One line per chapter: time, error, targets met, and the misses (plain or Markdown)."""
     header = ("chapter", "minutes", "in time", "error", "targets", "misses and gaps")
     rows = []
     total = 0.0
@@ -270,6 +271,9 @@ def format_table(entries, budget_name):
             "",
         )
     )
+    if markdown:
+        lines = [header, ("---",) * len(header), *rows]
+        return "\n".join("| " + " | ".join(cell or " " for cell in row) + " |" for row in lines)
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     render = lambda row: "  ".join(cell.ljust(width) for cell, width in zip(row, widths))  # noqa: E731
     return "\n".join(
@@ -286,6 +290,9 @@ def main(argv=None):
     )
     parser.add_argument(
         "--keep", type=pathlib.Path, help="copy each executed chapter's folder here to inspect it"
+    )
+    parser.add_argument(
+        "--markdown", action="store_true", help="also print the table in Markdown (the README's)"
     )
     options = parser.parse_args(argv)
     budget_name = options.budget or training.auto_budget(training.hardware())[0]
@@ -324,6 +331,9 @@ def main(argv=None):
     output.write_text(json.dumps(results, indent=1) + "\n")
     print()
     print(format_table(entries, budget_name))
+    if options.markdown:
+        print()
+        print(format_table(entries, budget_name, markdown=True))
     print(f"\nwritten to {output}")
     failed = any(entry["error"] for entry in entries.values())
     return 1 if failed else 0

@@ -13,7 +13,9 @@ The file (format 1)::
      "figures": {"gain_sigma25_db": 1.23, "colour_cast_max": 0.002, ...}}
 
 Figures are numbers (NumPy scalars included), booleans (a verdict) or short strings (the
-name of the winning model). A chapter may record in several cells: each call adds its
+name of the winning model). The names the benchmark checks, chapter by chapter, are in
+``TARGETS`` of ``benchmarks/chapters.py`` (for instance chapter 06's ``gain_sigma25_db``,
+the best learned denoiser's PSNR minus the best classical one's at sigma 25, in dB). A chapter may record in several cells: each call adds its
 figures to those already in the file (a figure recorded again is replaced).
 """
 
