@@ -8,8 +8,9 @@ outcome), and so is an error of the wrong type or one that names nothing. The Ke
 some calls need are built once per module (the ``ctx`` fixture), so the suite stays fast.
 
 This file holds the NumPy side (sizes, reference convolutions, data, restoration,
-metrics, plotting); ``test_bad_input_keras.py`` holds models, widgets, training and the
-exercise engine, with the value sets and helpers it imports from here.
+metrics, plotting) and the value sets and helpers the other parts import:
+``test_bad_input_keras.py`` (models, layers, costs, speed, the deconvnet, training's
+helpers, the exercise engine) and ``test_bad_input_widgets.py``.
 """
 
 import re
@@ -108,6 +109,29 @@ def _short(value):
     if isinstance(value, np.ndarray):
         return f"{value.dtype}{value.shape}"
     return repr(value)[:24]
+
+
+def tiny_models():
+    """The few Keras models the other parts' calls need, built once, after the seed is set."""
+    import keras
+
+    from deconv_tutor import deconvnet, models
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(2, 3, padding="same", name="c"),
+            keras.layers.Conv2DTranspose(1, 2, strides=2, padding="same", name="t"),
+        ]
+    )
+    projector = deconvnet.projector(model, "c")
+    return {
+        "model": model,
+        "dncnn1": models.dncnn(channels=1, filters=4, depth=3),
+        "projector": projector,
+        "forward": projector.forward(unit_video((8, 8, 1))),
+    }
 
 
 def assert_refused(call, parameter, error, ctx):
