@@ -85,19 +85,21 @@ kernel: $(LAB_STAMP)
 # nbgrader's extension off in the learner's configuration, on in the instructor's. The learner's
 # server leaves out nbgrader's server extensions. In both, the kernel websocket's ping timeout is
 # set to its ping interval: jupyter_server's default (three intervals) makes tornado print a
-# warning each time a notebook connects to its kernel.
+# warning each time a notebook connects to its kernel. No language server is installed, so
+# jupyter-lsp's search for one (a long list of names it did not find) is left out.
 WS_PING := "tornado_settings": {"ws_ping_timeout": 30000}
+NO_LSP := "LanguageServerManager": {"autodetect": false}
 lab-settings: $(LAB_STAMP)
 	@mkdir -p $(dir $(LAB_OVERRIDES)) $(LEARNER_CONFIG)/labconfig $(INSTRUCTOR_CONFIG)/labconfig
 	@printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(LAB_OVERRIDES)
 	@printf '%s\n' '{"disabledExtensions": {"@jupyter/nbgrader": true}}' > $(LEARNER_CONFIG)/labconfig/page_config.json
 	@printf '%s\n' '{"disabledExtensions": {"@jupyter/nbgrader": false}}' > $(INSTRUCTOR_CONFIG)/labconfig/page_config.json
-	@printf '%s\n' '{"ServerApp": {$(WS_PING), "jpserver_extensions": {' \
+	@printf '%s\n' '{$(NO_LSP), "ServerApp": {$(WS_PING), "jpserver_extensions": {' \
 		'"nbgrader.server_extensions.formgrader": false,' \
 		'"nbgrader.server_extensions.validate_assignment": false,' \
 		'"nbgrader.server_extensions.assignment_list": false,' \
 		'"nbgrader.server_extensions.course_list": false}}}' > $(LEARNER_CONFIG)/jupyter_server_config.json
-	@printf '%s\n' '{"ServerApp": {$(WS_PING)}}' > $(INSTRUCTOR_CONFIG)/jupyter_server_config.json
+	@printf '%s\n' '{$(NO_LSP), "ServerApp": {$(WS_PING)}}' > $(INSTRUCTOR_CONFIG)/jupyter_server_config.json
 
 # A chapter the learner has no copy of yet is copied, and trusted (it comes from the repository the
 # learner chose to run: its stored outputs show as committed); a copy is never overwritten. The committed
