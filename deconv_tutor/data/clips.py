@@ -433,8 +433,16 @@ def ffmpeg_clip(source="testsrc2", frames=16, size=(64, 64), seed=0):
         "rgb24",
         "-",
     ]
-    result = subprocess.run(command, capture_output=True, check=False)
     expected = frames * height * width * 3
+    # Bounded like every ffmpeg of the package; on a time-out run() kills it (SIGKILL).
+    timeout = 120 + expected / 3e6
+    try:
+        result = subprocess.run(command, capture_output=True, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired as error:
+        raise ValueError(
+            f"ffmpeg source {source!r} at size {(height, width)} did not finish {frames} frames "
+            f"within {timeout:.0f} s and was stopped"
+        ) from error
     if result.returncode != 0 or len(result.stdout) != expected:
         raise ValueError(
             f"ffmpeg source {source!r} at size {(height, width)} gave {len(result.stdout)} bytes, "
