@@ -42,7 +42,9 @@ def _third_party_imports(paths):
                 modules.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 modules.add(node.module.split(".")[0])
-    local = {"deconv_tutor", "_common", "conftest"} | {path.stem for path in paths}
+    # The tests import benchmark scripts by name (benchmarks/ is put on sys.path).
+    scripts = {path.stem for path in (ROOT / "benchmarks").glob("*.py")}
+    local = {"deconv_tutor", "_common", "conftest"} | {path.stem for path in paths} | scripts
     third_party = modules - set(sys.stdlib_module_names) - local
     unknown = {module for module in third_party - OPTIONAL_BACKENDS if module not in distributions}
     assert not unknown, f"imported but not installed here: {sorted(unknown)}"
