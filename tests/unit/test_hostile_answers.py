@@ -1,8 +1,10 @@
 """Specification of checks on hostile answers: never a crash, never a hang, bounded work."""
 
+import itertools
 import time
 
 import numpy as np
+import pytest
 
 from deconv_tutor.exercises import Exercise, find_difference
 
@@ -88,3 +90,61 @@ def test_a_tensor_like_answer_is_refused_by_its_declared_shape_before_conversion
     assert verdict.message == (
         "`t`: expected an array of shape (4, 4) but got one of shape (1000000000,)."
     )
+
+
+class _EndlessLength(list):
+    def __len__(self):
+        while True:
+            pass
+
+
+class _EndlessEquality:
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        while True:
+            pass
+
+
+class _EndlessIteration:
+    def __iter__(self):
+        return itertools.count()
+
+
+class _EndlessRepr:
+    def __repr__(self):
+        while True:
+            pass
+
+
+class _EndlessFloat(float):
+    def __float__(self):
+        while True:
+            pass
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        _EndlessLength([1]),
+        _EndlessEquality(),
+        _EndlessIteration(),
+        _EndlessRepr(),
+        _EndlessFloat(1),
+    ],
+    ids=lambda answer: type(answer).__name__,
+)
+@pytest.mark.parametrize(
+    "expected", [62, (62, 62, 3), "same", {"a": 1}], ids=["int", "tuple", "str", "dict"]
+)
+def test_an_answer_whose_methods_never_return_gets_a_verdict_in_time(answer, expected):
+    # Every look at a learner's object (len, ==, iteration, repr, float) runs under the limit,
+    # whether the object is the answer itself or what the learner's function returned.
+    value = Exercise("q", answer_name="a", expected=expected, time_limit=0.2)
+    function = Exercise(
+        "q", answer_name="f", cases=[1], expected=lambda x: expected, time_limit=0.2
+    )
+    # A hang would stop here (the suite's own timeout); a crash would raise out of evaluate.
+    for exercise, given in ((value, answer), (function, lambda x: answer)):
+        verdict = exercise.evaluate(given)
+        assert verdict.status in ("incorrect", "timeout", "error"), verdict.message
