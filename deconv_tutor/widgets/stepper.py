@@ -232,10 +232,20 @@ def transposed_conv_stepper(x=None, kernel=None):
             description="padding",
         ),
         "input_size": widgets.IntSlider(
-            2, min=2, max=4, description="input size", disabled=given_x is not None
+            2,
+            min=2,
+            max=4,
+            description="input size",
+            disabled=given_x is not None,
+            style={"description_width": "initial"},
         ),
         "kernel_size": widgets.IntSlider(
-            3, min=2, max=4, description="kernel size", disabled=given_kernel is not None
+            3,
+            min=2,
+            max=4,
+            description="kernel size",
+            disabled=given_kernel is not None,
+            style={"description_width": "initial"},
         ),
     }
     widgets.link((controls["play"], "value"), (controls["step"], "value"))

@@ -155,3 +155,36 @@ def test_still_picture_draws_a_grid_of_unlabelled_boxes_as_a_grid():
     assert "grid-template-columns: repeat(3, 4.8em)" in page
     assert page.count(">0.0625</span>") == 4 and page.count(">0.25</span>") == 1
     assert ": <b>0.0625" not in page  # no empty "name: value" labels
+
+
+def _every_panel():
+    import keras
+
+    from deconv_tutor import models
+
+    keras.utils.set_random_seed(0)
+    model = models.encoder_decoder((16, 16, 3), filters=2, depth=2)
+    clip = np.random.default_rng(0).random((2, 16, 16, 3)).astype(np.float32)
+    return {
+        "kernel": W.kernel_explorer(clip),
+        "output_size": W.output_size_calculator(),
+        "stepper": W.transposed_conv_stepper(),
+        "checkerboard": W.checkerboard_explorer(),
+        "feature_maps": W.feature_map_explorer(model, clip),
+        "projection": W.deconvnet_projection(model, clip),
+        "compare": W.video_compare({"a": clip, "b": clip}),
+    }
+
+
+# JupyterLab gives a description about 80 px (ten characters) and cuts a longer one with "...".
+DEFAULT_LABEL_CHARACTERS = 10
+
+
+def test_no_control_label_is_cut():
+    for name, panel in _every_panel().items():
+        for key, control in panel.controls.items():
+            if len(control.description or "") > DEFAULT_LABEL_CHARACTERS:
+                assert control.style.description_width == "initial", (name, key)
+            labels = getattr(control, "_options_labels", ())
+            if isinstance(control, ipywidgets.ToggleButtons) and max(map(len, labels)) > 12:
+                assert control.style.button_width == "auto", (name, key)
