@@ -197,7 +197,10 @@ def render_checkerboard(kernel_sizes, strides, input_size=6, display_size=256):
             f"{(high / low) ** 2:.2f} on the 2-D map"
         )
     verdict = (
-        "even overlap: no checkerboard" if high == low else "uneven overlap: a checkerboard pattern"
+        "even overlap: every output pixel gets the same number of taps (one cause of the "
+        "checkerboard gone; weights that differ by phase can still draw it)"
+        if high == low
+        else "uneven overlap: the taps per pixel alone draw a checkerboard pattern"
     )
     layers = " → ".join(f"(k={k}, s={s})" for k, s in zip(kernel_sizes, strides))
     text = (
@@ -279,7 +282,7 @@ def checkerboard_explorer(display_size=256):
     --------
     >>> panel = checkerboard_explorer()
     >>> panel.controls["kernel_1"].value = 4
-    >>> "no checkerboard" in panel.views["text"].value
+    >>> "even overlap" in panel.views["text"].value
     True
     """
     display_size = check.integer(display_size, "display_size", minimum=1)

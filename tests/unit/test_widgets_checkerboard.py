@@ -51,7 +51,7 @@ def test_stacked_layers_with_divisible_kernels_stay_even():
     picture, bars, text = W.render_checkerboard([4, 6, 2], [2, 3, 2], 8)
     start, stop = interior(text)
     assert len(set(profile[start:stop].tolist())) == 1
-    assert "no checkerboard" in text
+    assert "even overlap: every output pixel gets the same number of taps" in text
 
 
 @pytest.mark.parametrize(
