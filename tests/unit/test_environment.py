@@ -22,7 +22,7 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 OPTIONAL_BACKENDS = {"jax", "torch"}
 # Declared, never imported: the programs a learner runs (`jupyter lab`, the kernel) and the
 # pytest plugins and tools that `make test` runs.
-TOOLS = {"jupyterlab", "ipykernel", "pytest-timeout", "nbval", "ruff"}
+TOOLS = {"jupyterlab", "ipykernel", "pytest-timeout", "pytest-xdist", "nbval", "ruff"}
 # Declared, never imported: packages whose bundled files are read (data.photos reads two sample
 # photos from scikit-learn's wheel without importing it, which would cost seconds).
 DATA_PACKAGES = {"scikit-learn"}
