@@ -71,15 +71,9 @@ class PatchDataset(keras.utils.PyDataset):
             raise TypeError(
                 f"degrade must be a callable video -> video, got {type(degrade).__name__}"
             )
-        self.scale = check.integer(scale, "scale", minimum=1)
-        self.patch_size = check.integer(patch_size, "patch_size", minimum=1)
-        if self.patch_size % self.scale:
-            raise ValueError(
-                f"patch_size must be a multiple of scale={self.scale}, got {self.patch_size}"
-            )
-        self.batch_size = check.integer(batch_size, "batch_size", minimum=1)
-        self.steps = check.integer(steps, "steps", minimum=1)
-        self.seed = check.integer(seed, "seed", minimum=0)
+        self.scale, self.patch_size, self.batch_size, self.steps, self.seed = _sizes(
+            scale, patch_size, batch_size, steps, seed
+        )
         self.clean_clips = []
         self.degraded_clips = []
         for index, clip in enumerate(clean_clips):
@@ -228,15 +222,9 @@ class PhotoPatches(keras.utils.PyDataset):
                 f"{type(degrade).__name__}"
             )
         self.degrade = degrade
-        self.scale = check.integer(scale, "scale", minimum=1)
-        self.patch_size = check.integer(patch_size, "patch_size", minimum=1)
-        if self.patch_size % self.scale:
-            raise ValueError(
-                f"patch_size must be a multiple of scale={self.scale}, got {self.patch_size}"
-            )
-        self.batch_size = check.integer(batch_size, "batch_size", minimum=1)
-        self.steps = check.integer(steps, "steps", minimum=1)
-        self.seed = check.integer(seed, "seed", minimum=0)
+        self.scale, self.patch_size, self.batch_size, self.steps, self.seed = _sizes(
+            scale, patch_size, batch_size, steps, seed
+        )
         self.flips = check.boolean(flips, "flips")
         self.colour = check.boolean(colour, "colour")
         if not isinstance(scales, (list, tuple)) or not scales:
@@ -318,3 +306,18 @@ def _shrink(photo, factor):
     shape = (max(1, round(photo.shape[0] * factor)), max(1, round(photo.shape[1] * factor)))
     shrunk = resize(photo, shape, order=1, anti_aliasing=True)
     return np.clip(shrunk, 0.0, 1.0).astype(np.float32)
+
+
+def _sizes(scale, patch_size, batch_size, steps, seed):
+    """The checked sizes both patch datasets take: a patch must hold whole ``scale`` blocks."""
+    scale = check.integer(scale, "scale", minimum=1)
+    patch_size = check.integer(patch_size, "patch_size", minimum=1)
+    if patch_size % scale:
+        raise ValueError(f"patch_size must be a multiple of scale={scale}, got {patch_size}")
+    return (
+        scale,
+        patch_size,
+        check.integer(batch_size, "batch_size", minimum=1),
+        check.integer(steps, "steps", minimum=1),
+        check.integer(seed, "seed", minimum=0),
+    )
