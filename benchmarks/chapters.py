@@ -17,7 +17,11 @@ models are untrained: the figures are shown but not judged.
 Usage::
 
     python benchmarks/chapters.py [--budget smoke|cpu|gpu] [--only 06,07] [--output FILE]
-        [--keep FOLDER] [--markdown]
+        [--keep FOLDER] [--markdown] [--store]
+
+``--store`` writes each chapter that ran without error back over ``notebooks/NN_*.ipynb``
+(widget views dropped, as ``make notebooks`` does): the committed chapters at ``cpu`` come
+from this run, with their times and figures recorded beside them.
 
 The table is printed and the JSON goes to ``benchmarks/results/chapters_<budget>.json``
 (``--only`` replaces those chapters' entries and keeps the others).
@@ -42,6 +46,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 from deconv_tutor import training
+
+sys.path.insert(0, str(_common.ROOT / "tests" / "notebooks"))
+import execute as notebook_execution  # noqa: E402  (tests/notebooks/execute.py: make notebooks)
 
 NOTEBOOKS = _common.ROOT / "notebooks"
 KERNEL = "deconv-tutor"
@@ -187,8 +194,22 @@ def execute(path, budget_name, work):
     return seconds, error
 
 
-def run(paths, budget_name, keep=None):
-    """Execute each chapter at ``budget_name``; one entry per chapter."""
+def write_back(executed, path):
+    """Store an executed chapter over the committed one, as ``make notebooks`` stores it."""
+    notebook = nbformat.read(executed, as_version=4)
+    notebook_execution.drop_widget_views(notebook)
+    temporary = path.with_name(f".{path.name}.partial")
+    nbformat.write(notebook, temporary)
+    os.replace(temporary, path)
+
+
+def run(paths, budget_name, keep=None, store=False):
+    """Execute each chapter at ``budget_name``; one entry per chapter.
+
+    With ``store``, a chapter that ran without error replaces the committed notebook (the
+    course is committed executed at ``cpu``: this is how, with its time and figures judged
+    in the same run).
+    """
     entries = {}
     saved = os.environ.get(training.BUDGET_VARIABLE)
     os.environ[training.BUDGET_VARIABLE] = budget_name
@@ -205,6 +226,8 @@ def run(paths, budget_name, keep=None):
                 record = training.read_results(number, work)
                 if keep is not None:
                     shutil.copytree(work, keep / path.stem, dirs_exist_ok=True)
+                if store and error is None:
+                    write_back(work / path.name, path)
             figures = record["figures"] if record else None
             if record and record["budget"] != budget_name:
                 figures = None  # recorded at another budget: not this run's
@@ -215,6 +238,9 @@ def run(paths, budget_name, keep=None):
                 "minutes_limit": CHAPTER_MINUTES,
                 "within_time": in_time,
                 "error": error,
+                "stored": bool(store and error is None),
+                "date_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                "load_average_1min_after": _common.load_average(),
                 "figures": figures,
                 "targets": checks,
             }
@@ -294,6 +320,11 @@ def main(argv=None):
     parser.add_argument(
         "--markdown", action="store_true", help="also print the table in Markdown (the README's)"
     )
+    parser.add_argument(
+        "--store",
+        action="store_true",
+        help="write each chapter that ran without error back to notebooks/ (committed executed)",
+    )
     options = parser.parse_args(argv)
     budget_name = options.budget or training.auto_budget(training.hardware())[0]
     only = None
@@ -308,7 +339,7 @@ def main(argv=None):
         options.keep.mkdir(parents=True, exist_ok=True)
 
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    entries = run(paths, budget_name, options.keep)
+    entries = run(paths, budget_name, options.keep, store=options.store)
 
     results = json.loads(output.read_text()) if output.is_file() else {}
     results.setdefault("chapters", {}).update(entries)

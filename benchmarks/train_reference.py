@@ -1,0 +1,331 @@
+"""Train the reference models of ``deconv_tutor.pretrained`` and write their weights and records.
+
+A chapter trains its models for a few hundred steps at the ``cpu`` budget; the reference
+models train for thousands (:data:`STEPS`), on the same data and with the same recipe as
+``benchmarks/quality.py``:
+
+- **train**: augmented patches of ``photos.train_photos()`` (``data.patches.PhotoPatches``),
+  a fresh degradation at every batch, Adam with a cosine decay counted in steps, the seed
+  set before the model is built;
+- **validation** (coffee, chelsea): the only data that chose anything (the model sizes and
+  step counts below, and every classical method's parameters);
+- **test** (grace_hopper, motorcycle_left): scored, never used for a choice.
+
+Each model trains in ``runs/reference/<name>`` with a checkpoint every epoch, so an
+interrupted run resumes where it stopped. At the end its weights go to
+``deconv_tutor/pretrained/<name>.weights.h5`` and its record (the command, the steps, the
+data, the wall time, and PSNR/SSIM on validation and test beside the classical methods)
+to ``deconv_tutor/pretrained/<name>.json``. The files are written only once training and
+scoring are complete, through a temporary name, so a killed run leaves the old pair intact.
+
+Usage::
+
+    python benchmarks/train_reference.py [--only denoise,upscale_x2] [--steps-factor 0.01]
+
+``--steps-factor`` scales every step count: a quick trial of the script, whose pair goes
+to ``runs/reference/trial/``, never over the shipped one. The shipped weights were
+trained with the default, factor 1.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import sys
+import time
+
+import _common
+
+_common.prepare()
+
+import numpy as np
+import quality
+
+from deconv_tutor import cost, data, metrics, pretrained, restoration, training
+from deconv_tutor.data import photos
+from deconv_tutor.data.patches import PhotoPatches
+
+#: Adam steps per model, chosen on the validation photos (each model's validation PSNR had
+#: stopped rising by more than about 0.05 dB per thousand steps, or the time ran out: the
+#: record says which).
+STEPS = {"denoise": 6000, "upscale_x2": 8000, "deblock": 4000, "deblur_gaussian": 4000}
+#: Steps between checkpoints (an epoch of ``training.fit``).
+EPOCH_STEPS = 500
+LEARNING_RATE = 1e-3
+SEED = 0
+#: Noise levels the denoiser is scored at (it is trained for all of them at once).
+DENOISE_SIGMAS = (15 / 255, 25 / 255, 50 / 255)
+#: The compression level the deblocker is scored at: blocking is plainly visible.
+DEBLOCK_CRF = 35
+ROOT = _common.ROOT
+RUNS = ROOT / "runs" / "reference"
+
+
+# ----------------------------------------------------------------------------- degradations
+
+
+def blind_noise(low, high):
+    """``(clean_batch, seed) -> noisy batch``, each patch with its own sigma in [low, high]."""
+
+    def degrade(batch, seed):
+        rng = np.random.default_rng(seed)
+        sigmas = rng.uniform(low, high, (len(batch), 1, 1, 1)).astype(np.float32)
+        noise = rng.standard_normal(batch.shape, dtype=np.float32) * sigmas
+        return np.clip(batch + noise, 0.0, 1.0)
+
+    return degrade
+
+
+def h264(low, high):
+    """``(clean_batch, seed) -> decoded batch``: the patches encoded as one H.264 clip."""
+
+    def degrade(batch, seed):
+        crf = int(np.random.default_rng(seed).integers(low, high + 1))
+        return data.compress(batch, crf=crf)
+
+    return degrade
+
+
+def degradation(spec):
+    """The training degradation of a reference model, from its entry in REFERENCE_MODELS."""
+    if spec["task"] == "denoise":
+        return blind_noise(*spec["noise_sigma_range"])
+    if spec["task"] == "upscale":
+        return quality.downscale_degrade(spec["scale"])
+    if spec["task"] == "deblock":
+        return h264(*spec["crf_range"])
+    blur = spec["blur"]
+    return quality.blur_degrade(data.psf_gaussian(blur["size"], blur["sigma"]), spec["noise_sigma"])
+
+
+# ----------------------------------------------------------------------------- scoring
+
+
+def _rows(label, clean, restored_by_method):
+    """One row per method on each split: PSNR, SSIM and the mean error per channel."""
+    return [
+        {"condition": label, "method": method, "split": split, **quality.score(clean[split], out)}
+        for method, by_split in restored_by_method.items()
+        for split, out in by_split.items()
+    ]
+
+
+def score_denoise(model, clean):
+    rows = []
+    for sigma in DENOISE_SIGMAS:
+        label = f"sigma {round(sigma * 255)}"
+        noisy = {
+            split: data.add_gaussian_noise(clean[split], sigma, seed=1000 + index)
+            for index, split in enumerate(quality.SPLITS)
+        }
+        # Tuned on validation: each classical method keeps its best parameters there.
+        table = restoration.best_classical_denoiser(noisy["validation"], clean["validation"], sigma)
+        methods = {"noisy input": noisy}
+        for method, function in quality.DENOISERS.items():
+            params = next(r for r in table if r["method"] == method)["params"]
+            methods[method] = {s: function(noisy[s], **params) for s in quality.SPLITS}
+        methods["reference"] = {s: quality.predict(model, noisy[s]) for s in quality.SPLITS}
+        rows += _rows(label, clean, methods)
+        print(f"[denoise] scored at {label}", flush=True)
+    return rows
+
+
+def score_upscale(model, clean, scale):
+    low = {s: data.downscale(clean[s], scale) for s in quality.SPLITS}
+    methods = {
+        "bicubic": {s: restoration.upscale_bicubic(low[s], scale) for s in quality.SPLITS},
+        "lanczos": {s: restoration.upscale_lanczos(low[s], scale) for s in quality.SPLITS},
+        "reference": {s: quality.predict(model, low[s]) for s in quality.SPLITS},
+    }
+    return _rows(f"x{scale}", clean, methods)
+
+
+def score_deblock(model, clean):
+    decoded = {s: data.compress(clean[s], crf=DEBLOCK_CRF) for s in quality.SPLITS}
+    methods = {
+        "decoded H.264": decoded,
+        "reference": {s: quality.predict(model, decoded[s]) for s in quality.SPLITS},
+    }
+    return _rows(f"CRF {DEBLOCK_CRF}", clean, methods)
+
+
+def score_deblur(model, clean, spec):
+    blur = spec["blur"]
+    psf = data.psf_gaussian(blur["size"], blur["sigma"])
+    degraded = {
+        s: data.add_gaussian_noise(data.blur(clean[s], psf), spec["noise_sigma"], seed=2000 + i)
+        for i, s in enumerate(quality.SPLITS)
+    }
+    balance, _ = restoration.tune_wiener_balance(degraded["validation"], clean["validation"], psf)
+    iterations = max(
+        quality.RICHARDSON_LUCY_ITERATIONS,
+        key=lambda n: metrics.psnr(
+            clean["validation"],
+            restoration.richardson_lucy(degraded["validation"], psf, num_iter=n),
+        ),
+    )
+    methods = {
+        "blurred input": degraded,
+        "Wiener": {s: restoration.wiener(degraded[s], psf, balance) for s in quality.SPLITS},
+        "Richardson-Lucy": {
+            s: restoration.richardson_lucy(degraded[s], psf, num_iter=iterations)
+            for s in quality.SPLITS
+        },
+        "reference": {s: quality.predict(model, degraded[s]) for s in quality.SPLITS},
+    }
+    return _rows(f"Gaussian blur sigma {blur['sigma']}", clean, methods)
+
+
+def score(name, model, clean):
+    spec = pretrained.REFERENCE_MODELS[name]
+    if spec["task"] == "denoise":
+        return score_denoise(model, clean)
+    if spec["task"] == "upscale":
+        return score_upscale(model, clean, spec["scale"])
+    if spec["task"] == "deblock":
+        return score_deblock(model, clean)
+    return score_deblur(model, clean, spec)
+
+
+def gains(rows):
+    """Per condition and split: the reference's PSNR minus the best other method's."""
+    out = []
+    for condition in dict.fromkeys(r["condition"] for r in rows):
+        for split in quality.SPLITS:
+            here = [r for r in rows if r["condition"] == condition and r["split"] == split]
+            ours = next(r for r in here if r["method"] == "reference")
+            best = max((r for r in here if r["method"] != "reference"), key=lambda r: r["psnr"])
+            out.append(
+                {
+                    "condition": condition,
+                    "split": split,
+                    "reference_psnr": ours["psnr"],
+                    "best_other": best["method"],
+                    "best_other_psnr": best["psnr"],
+                    "gain_db": round(ours["psnr"] - best["psnr"], 3),
+                }
+            )
+    return out
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def train_one(name, steps_factor, command):
+    spec = pretrained.REFERENCE_MODELS[name]
+    budget = training.select_budget("cpu")
+    steps = max(1, round(STEPS[name] * steps_factor))
+    steps_per_epoch = min(EPOCH_STEPS, steps)
+    epochs = steps // steps_per_epoch
+    steps = epochs * steps_per_epoch
+    training.set_seed(SEED)
+    from deconv_tutor import models
+
+    model = models.ZOO[spec["builder"]](**spec["kwargs"])
+    scale = spec["scale"]
+    patches = PhotoPatches(
+        photos.train_photos(),
+        degradation(spec),
+        patch_size=budget.patch_size,
+        batch_size=budget.batch_size,
+        steps=steps_per_epoch,
+        seed=SEED,
+        scale=scale,
+        flips=True,
+    )
+    loss = "mse" if spec["task"] == "denoise" else "mae"
+    models.compile_restoration(model, LEARNING_RATE, loss=loss)
+    schedule = quality.CosineSteps(epochs * steps_per_epoch, LEARNING_RATE)
+    run_dir = RUNS / (name if steps_factor == 1 else f"{name}_x{steps_factor:g}")
+    print(f"\n[{name}] {spec['builder']}{spec['kwargs']}: {steps} steps in {run_dir}", flush=True)
+    start = time.perf_counter()
+    history = training.fit(
+        model,
+        patches,
+        budget=budget,
+        epochs=epochs,
+        run_dir=run_dir,
+        callbacks=[schedule],
+        verbose=2,
+    )
+    train_seconds = time.perf_counter() - start
+    clean = {split: quality.split_clip(split) for split in quality.SPLITS}
+    rows = score(name, model, clean)
+    record = {
+        **spec,
+        "name": name,
+        "command": command,
+        "date_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M"),
+        "steps": steps,
+        "steps_factor": steps_factor,
+        "batch_size": budget.batch_size,
+        "patch_size": budget.patch_size,
+        "loss": loss,
+        "learning_rate": f"{LEARNING_RATE} with cosine decay to 1/20 over the steps",
+        "seed": SEED,
+        "parameters": cost.parameter_count(model),
+        "final_loss": float(history.history["loss"][-1]),
+        "train_seconds_this_run": round(train_seconds, 1),
+        "data": {
+            "train": list(photos.TRAIN_PHOTOS),
+            "validation": list(photos.VALIDATION_PHOTOS),
+            "test": list(photos.TEST_PHOTOS),
+            "eval_clips": (
+                f"data.photo_clip(name, frames={quality.EVAL_FRAMES}, size={quality.EVAL_SIZE}, "
+                f"motion={quality.EVAL_MOTION!r}, seed={quality.EVAL_SEED}) per photo"
+            ),
+            "classical_tuned_on": "validation",
+        },
+        "machine": _common.machine_info(),
+        "scores": rows,
+        "gains": gains(rows),
+    }
+    # A trial (another steps factor) never replaces the shipped pair.
+    _write(name, model, record, pretrained.FOLDER if steps_factor == 1 else RUNS / "trial")
+    for g in record["gains"]:
+        print(
+            f"[{name}] {g['condition']:>12} {g['split']:>10}: reference {g['reference_psnr']:.2f} dB, "
+            f"best other ({g['best_other']}) {g['best_other_psnr']:.2f} dB, gain {g['gain_db']:+.2f} dB",
+            flush=True,
+        )
+
+
+def _write(name, model, record, folder):
+    """Weights, then record, each through a temporary name: both or the old pair."""
+    from deconv_tutor import models
+
+    folder.mkdir(parents=True, exist_ok=True)
+    # A fresh model holds the weights alone (the trained one also carries its optimizer).
+    bare = models.ZOO[record["builder"]](**record["kwargs"])
+    bare.set_weights(model.get_weights())
+    weights = folder / f"{name}.weights.h5"
+    temporary = folder / f".{name}.partial.weights.h5"
+    bare.save_weights(temporary)
+    record_text = json.dumps(record, indent=1, default=float) + "\n"
+    record_temporary = folder / f".{name}.json.partial"
+    record_temporary.write_text(record_text)
+    os.replace(temporary, weights)
+    os.replace(record_temporary, folder / f"{name}.json")
+    print(f"[{name}] wrote {weights} ({weights.stat().st_size / 1e6:.2f} MB)")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", default=",".join(STEPS), help="comma-separated model names")
+    parser.add_argument("--steps-factor", type=float, default=1.0)
+    args = parser.parse_args(argv)
+    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(STEPS))
+    if unknown:
+        parser.error(f"unknown reference model(s) {unknown}; choose from {sorted(STEPS)}")
+    if args.steps_factor <= 0:
+        parser.error(f"--steps-factor must be positive, got {args.steps_factor}")
+    command = "python benchmarks/train_reference.py " + " ".join(
+        sys.argv[1:] if argv is None else argv
+    )
+    for name in names:
+        train_one(name, args.steps_factor, command.strip())
+
+
+if __name__ == "__main__":
+    main()

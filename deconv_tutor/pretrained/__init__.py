@@ -1,0 +1,207 @@
+"""Reference weights: models trained for longer than a chapter can, shipped with the package.
+
+A chapter trains its models at its budget (a few hundred steps at ``cpu``); some targets
+need thousands. The models here were trained by ``benchmarks/train_reference.py`` on the
+training photos only (``data.photos.train_photos``), their settings chosen on the
+validation photos, and scored on the test photos, which chose nothing. Each one is two
+files in this folder:
+
+- ``<name>.weights.h5``: the weights;
+- ``<name>.json``: its record: the builder and its arguments, the task and what it was
+  trained for (noise levels, blur, scale, compression), the command that trained it, the
+  steps, the data, and its PSNR on validation and on test beside the classical methods.
+
+:func:`load` builds the model from its record and loads its weights in one call::
+
+    >>> from deconv_tutor import pretrained
+    >>> sorted(pretrained.REFERENCE_MODELS)
+    ['deblock', 'deblur_gaussian', 'denoise', 'upscale_x2']
+    >>> pretrained.REFERENCE_MODELS["upscale_x2"]["task"]
+    'upscale'
+"""
+
+import json
+import pathlib
+
+from deconv_tutor import _validation as check
+
+__all__ = ["FOLDER", "REFERENCE_MODELS", "TASKS", "available", "for_task", "load", "record"]
+
+#: Where the weights and records live (inside the installed package).
+FOLDER = pathlib.Path(__file__).resolve().parent
+
+#: The tasks reference models exist for, as the ``restore`` command names them.
+TASKS = ("denoise", "upscale", "deblock", "deblur")
+
+#: name -> what the model is and how ``benchmarks/train_reference.py`` trains it. The record
+#: written next to the weights repeats these and adds what the training measured.
+REFERENCE_MODELS = {
+    "denoise": {
+        "task": "denoise",
+        "builder": "denoiser_encoder_decoder",
+        "kwargs": {"channels": 3, "filters": 32, "depth": 2},
+        "degradation": "Gaussian noise, sigma drawn per patch uniformly in [0, 55]/255",
+        "noise_sigma_range": [0.0, 55 / 255],
+        "scale": 1,
+    },
+    "upscale_x2": {
+        "task": "upscale",
+        "builder": "espcn",
+        "kwargs": {"scale": 2, "channels": 3, "filters": 64},
+        "degradation": "area downscaling by 2",
+        "scale": 2,
+    },
+    "deblock": {
+        "task": "deblock",
+        "builder": "denoiser_encoder_decoder",
+        "kwargs": {"channels": 3, "filters": 32, "depth": 2},
+        "degradation": "H.264 (libx264, yuv420p) at CRF drawn from 30 to 40, decoded",
+        "crf_range": [30, 40],
+        "scale": 1,
+    },
+    "deblur_gaussian": {
+        "task": "deblur",
+        "builder": "deblurrer",
+        "kwargs": {"channels": 3, "filters": 32, "depth": 6},
+        "degradation": "9x9 Gaussian blur, sigma 1.5, then Gaussian noise sigma 0.01",
+        "blur": {"kind": "gaussian", "size": 9, "sigma": 1.5},
+        "noise_sigma": 0.01,
+        "scale": 1,
+    },
+}
+
+
+def _check_name(name):
+    return check.choice(name, "name", sorted(REFERENCE_MODELS))
+
+
+def _paths(name):
+    return FOLDER / f"{name}.weights.h5", FOLDER / f"{name}.json"
+
+
+def available():
+    """The reference models whose weights and record are present, sorted by name.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from deconv_tutor import pretrained
+    >>> set(pretrained.available()) <= set(pretrained.REFERENCE_MODELS)
+    True
+    """
+    return sorted(n for n in REFERENCE_MODELS if all(p.is_file() for p in _paths(n)))
+
+
+def record(name):
+    """The record of a reference model: what it is, how it was trained, how it scored.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`REFERENCE_MODELS`.
+
+    Returns
+    -------
+    dict
+        Everything in :data:`REFERENCE_MODELS` for it, plus ``command``, ``steps``,
+        ``data`` and ``scores`` (PSNR on validation and test, with the classical methods).
+
+    Raises
+    ------
+    FileNotFoundError
+        If its record is not in :data:`FOLDER` (run ``benchmarks/train_reference.py``).
+
+    Examples
+    --------
+    >>> from deconv_tutor import pretrained
+    >>> all(pretrained.record(n)["task"] in pretrained.TASKS for n in pretrained.available())
+    True
+    """
+    _, record_path = _paths(_check_name(name))
+    if not record_path.is_file():
+        raise FileNotFoundError(
+            f"the record of reference model {name!r} is missing: expected {record_path}; "
+            f"`python benchmarks/train_reference.py --only {name}` trains it"
+        )
+    return json.loads(record_path.read_text())
+
+
+def load(name):
+    """Build a reference model and load its weights, in one call.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`REFERENCE_MODELS`.
+
+    Returns
+    -------
+    keras.Model
+        Not compiled; ready for ``predict``.
+
+    Examples
+    --------
+    >>> from deconv_tutor import pretrained
+    >>> models = [pretrained.load(n) for n in pretrained.available()]
+    >>> all(m.output_shape[-1] == 3 for m in models)
+    True
+    """
+    from deconv_tutor import models
+
+    facts = record(name)
+    weights_path, _ = _paths(name)
+    if not weights_path.is_file():
+        raise FileNotFoundError(
+            f"the weights of reference model {name!r} are missing: expected {weights_path}; "
+            f"`python benchmarks/train_reference.py --only {name}` trains them"
+        )
+    model = models.ZOO[facts["builder"]](**facts["kwargs"])
+    model.load_weights(weights_path)
+    return model
+
+
+def for_task(task, *, scale=1):
+    """The name of the reference model for a task (and scale).
+
+    Parameters
+    ----------
+    task : str
+        One of :data:`TASKS`.
+    scale : int, optional
+        The upscaling factor (``upscale`` only); 1 for the other tasks.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        If no reference model does that task at that scale.
+
+    Examples
+    --------
+    >>> from deconv_tutor import pretrained
+    >>> pretrained.for_task("upscale", scale=2)
+    'upscale_x2'
+    >>> pretrained.for_task("upscale", scale=3)
+    Traceback (most recent call last):
+    ...
+    ValueError: no reference model does 'upscale' at scale 3; reference models: upscale at scale 2
+    """
+    task = check.choice(task, "task", TASKS)
+    scale = check.integer(scale, "scale", minimum=1)
+    for name, spec in REFERENCE_MODELS.items():
+        if spec["task"] == task and spec["scale"] == scale:
+            return name
+    offered = [
+        f"{spec['task']} at scale {spec['scale']}"
+        for spec in REFERENCE_MODELS.values()
+        if spec["task"] == task
+    ]
+    raise ValueError(
+        f"no reference model does {task!r} at scale {scale}; reference models: {', '.join(offered)}"
+    )
