@@ -10,6 +10,7 @@ One module per idea, mirroring the chapters:
 - ``models``: Keras model builders for restoration; ``segmenters``: FCN and U-Net
 - ``cost``: parameters and multiply-adds per pixel of any model
 - ``restoration`` (upscaling, denoising, deconvolution): classical baselines
+- ``pretrained``: reference weights trained for longer than a chapter can, with their records
 - ``metrics``: PSNR, SSIM, IoU, flicker
 - ``training`` (budgets, hardware, distribution, fitting): training on any machine
 - ``speed``: frames per second against the machine's matmul ceiling
