@@ -24,6 +24,13 @@ Tasks:
   on validation) against ``deblurrer`` trained on that blur. Target: learned >= the better
   classical method.
 
+Beside the models trained here, each task with a shipped reference model
+(``deconv_tutor.pretrained``, trained for thousands of steps by
+``benchmarks/train_reference.py`` on the same training photos) scores it on the same clips
+(kind ``"reference"``); the targets take the best of the trained and the reference models.
+``--reuse-trained`` trains nothing: it keeps the trained rows of the last run in the JSON
+and scores the classical methods and the reference models again.
+
 Budgets are counted in **steps**, not seconds: each model trains for a fixed number of
 Adam steps (:data:`TRAINING`: ``budget.steps`` times a per-task factor), with a cosine
 learning-rate decay over those steps, whatever the machine's load; the wall time is
@@ -35,7 +42,7 @@ Results go to ``benchmarks/results/quality_<budget>.json``: the machine, the com
 and one row per (method, split); a run with ``--only`` replaces that task's rows and keeps
 the others::
 
-    python benchmarks/quality.py [--budget smoke|cpu|gpu] [--only sr|denoise|deblur]
+    python benchmarks/quality.py [--budget smoke|cpu|gpu] [--only sr|denoise|deblur] [--reuse-trained]
 """
 
 import argparse
@@ -54,7 +61,7 @@ _common.prepare()
 import keras
 import numpy as np
 
-from deconv_tutor import cost, data, metrics, models, restoration, training
+from deconv_tutor import cost, data, metrics, models, pretrained, restoration, training
 from deconv_tutor.data import photos
 from deconv_tutor.data.patches import PhotoPatches
 
@@ -248,12 +255,51 @@ def row(task, method, kind, split, clean, restored, **extra):
     }
 
 
+#: Task (as the rows name it) -> the shipped reference model scored beside the trained ones.
+REFERENCES = {"sr": "upscale_x2", "denoise": "denoise", "deblur (gaussian)": "deblur_gaussian"}
+
+#: Rows of an earlier run to reuse instead of training (``--reuse-trained``); None: train.
+REUSED = None
+
+
+def reference_rows(task, clean, degraded):
+    """The shipped reference model of ``task`` (``deconv_tutor.pretrained``), on both splits."""
+    if task not in REFERENCES:
+        return []
+    name = REFERENCES[task]
+    model, record = pretrained.load(name), pretrained.record(name)
+    method = f"reference {name}"
+    print(f"[{task}] scoring {method} ({record['steps']} steps, {record['command']})")
+    return [
+        row(
+            task,
+            method,
+            "reference",
+            split,
+            clean[split],
+            predict(model, degraded[split]),
+            parameters=record["parameters"],
+            train_steps=record["steps"],
+            train_seconds=record["train_seconds_this_run"],
+            trained_by=record["command"],
+        )
+        for split in SPLITS
+    ]
+
+
 def learned_rows(task, names, degrade, clean, degraded, budget, run_root, scale=1, label=None):
-    """Train each model of ``names`` once; score it on both splits.
+    """Train each model of ``names`` once; score it on both splits; add the reference model.
 
     ``clean`` and ``degraded`` map each split to its clips. The seed is set before the
-    model is built, so its initial weights are the same in every run.
+    model is built, so its initial weights are the same in every run. With
+    :data:`REUSED` set, the trained rows of that earlier run stand in for training.
     """
+    references = reference_rows(task, clean, degraded)
+    if REUSED is not None:
+        kept = [r for r in REUSED if r["task"] == task and r["kind"] == "learned"]
+        if not kept:
+            raise SystemExit(f"--reuse-trained: the earlier run has no trained rows for {task!r}")
+        return kept + references
     rows = []
     for name in names:
         training.set_seed(SEED)
@@ -279,7 +325,7 @@ def learned_rows(task, names, degrade, clean, degraded, budget, run_root, scale=
                 )
             )
             print(f"[{task}] {method} on {split}: {rows[-1]['psnr']} dB")
-    return rows
+    return rows + references
 
 
 def _scale_kwarg(name, scale):
@@ -291,7 +337,9 @@ def target_checks(task, rows, classical_methods, label=None):
     checks = []
     for split in SPLITS:
         here = [r for r in rows if r["split"] == split]
-        learned = max((r for r in here if r["kind"] == "learned"), key=lambda r: r["psnr"])
+        learned = max(
+            (r for r in here if r["kind"] in ("learned", "reference")), key=lambda r: r["psnr"]
+        )
         baseline = max(
             (r for r in here if r["method"] in classical_methods), key=lambda r: r["psnr"]
         )
@@ -560,6 +608,12 @@ def main(argv=None):
         help="folder of the training checkpoints (default: a temporary folder); "
         "with a folder, a killed run resumes each model where it stopped",
     )
+    parser.add_argument(
+        "--reuse-trained",
+        action="store_true",
+        help="train nothing: keep the trained rows of the last run in the JSON, and score "
+        "the classical methods and the shipped reference models again",
+    )
     options = parser.parse_args(argv)
 
     name = options.budget or training.auto_budget(training.hardware())[0]
@@ -574,6 +628,11 @@ def main(argv=None):
         f"{', '.join(photos.VALIDATION_PHOTOS)}; test: {', '.join(photos.TEST_PHOTOS)}"
     )
 
+    earlier_tasks = {}
+    if options.reuse_trained:
+        global REUSED
+        earlier_tasks = json.loads(output.read_text()).get("tasks", {}) if output.is_file() else {}
+        REUSED = [r for task in tasks for r in earlier_tasks.get(task, {}).get("rows", [])]
     clean = {split: split_clip(split) for split in SPLITS}
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     command = " ".join(["python", "benchmarks/quality.py", *sys.argv[1:]] if argv is None else argv)
@@ -594,6 +653,10 @@ def main(argv=None):
                 "rows": rows,
                 "targets": checks,
             }
+            if options.reuse_trained:
+                done[task]["trained_rows_from"] = {
+                    key: earlier_tasks[task].get(key) for key in ("command", "date_utc")
+                }
 
     # Read just before writing, so that runs of other tasks side by side keep their rows.
     results = json.loads(output.read_text()) if output.is_file() else {}

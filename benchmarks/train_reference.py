@@ -21,6 +21,7 @@ scoring are complete, through a temporary name, so a killed run leaves the old p
 Usage::
 
     python benchmarks/train_reference.py [--only denoise,upscale_x2] [--steps-factor 0.01]
+    python benchmarks/train_reference.py --table   # the README's table, from the records
 
 ``--steps-factor`` scales every step count: a quick trial of the script, whose pair goes
 to ``runs/reference/trial/``, never over the shipped one. The shipped weights were
@@ -45,10 +46,9 @@ from deconv_tutor import cost, data, metrics, pretrained, restoration, training
 from deconv_tutor.data import photos
 from deconv_tutor.data.patches import PhotoPatches
 
-#: Adam steps per model, chosen on the validation photos (each model's validation PSNR had
-#: stopped rising by more than about 0.05 dB per thousand steps, or the time ran out: the
-#: record says which).
-STEPS = {"denoise": 6000, "upscale_x2": 8000, "deblock": 4000, "deblur_gaussian": 4000}
+#: Adam steps per model: as many as a shared 2-core machine could give each model in one
+#: session (not tuned: more steps would likely still help; each record holds its gains).
+STEPS = {"denoise": 6000, "upscale_x2": 8000, "deblock": 2500, "deblur_gaussian": 2500}
 #: Steps between checkpoints (an epoch of ``training.fit``).
 EPOCH_STEPS = 500
 LEARNING_RATE = 1e-3
@@ -309,11 +309,35 @@ def _write(name, model, record, folder):
     print(f"[{name}] wrote {weights} ({weights.stat().st_size / 1e6:.2f} MB)")
 
 
+def table():
+    """The README's table of the shipped reference models, from their records (Markdown)."""
+    lines = [
+        "| model | task | steps | train s | condition | split | reference dB | best other | other dB | gain dB |",
+        "|---|---|---:|---:|---|---|---:|---|---:|---:|",
+    ]
+    for name in pretrained.available():
+        record = pretrained.record(name)
+        for g in record["gains"]:
+            lines.append(
+                f"| {name} | {record['task']} | {record['steps']} | "
+                f"{record['train_seconds_this_run']:.0f} | {g['condition']} | {g['split']} | "
+                f"{g['reference_psnr']:.2f} | {g['best_other']} | {g['best_other_psnr']:.2f} | "
+                f"{g['gain_db']:+.2f} |"
+            )
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", default=",".join(STEPS), help="comma-separated model names")
     parser.add_argument("--steps-factor", type=float, default=1.0)
+    parser.add_argument(
+        "--table", action="store_true", help="print the shipped models' table and train nothing"
+    )
     args = parser.parse_args(argv)
+    if args.table:
+        print(table())
+        return
     names = [n.strip() for n in args.only.split(",") if n.strip()]
     unknown = sorted(set(names) - set(STEPS))
     if unknown:
