@@ -25,7 +25,10 @@ the checks and a compiled forward pass. A :class:`Projector` then runs the forwa
 once per frame (:meth:`Projector.forward`) and the way back once per channel
 (:meth:`Projector.project`). A single activation only reaches its receptive field, so the
 signal is carried as a window around its non-zero part rather than as whole feature maps:
-projecting one activation costs a few milliseconds at any frame size.
+projecting one activation costs a few milliseconds at any frame size. A whole map
+covers every pixel: it goes back through the same steps on whole maps, traced once per
+frame size into one graph of the backend (``tf.function``, ``jax.jit``), with no NumPy
+between its convolutions (other backends carry it as one window).
 
 References
 ----------
@@ -41,6 +44,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from deconv_tutor import _dense_way_back as dense
 from deconv_tutor import _graph
 from deconv_tutor import _validation as check
 
@@ -122,24 +126,6 @@ def _kernel(layer):
     return np.asarray(keras.ops.convert_to_numpy(layer.kernel), np.float32)
 
 
-def _dilated(kernel, dilations):
-    """The kernel with ``d - 1`` zeros between its taps: a dilation done by hand."""
-    d_h, d_w = dilations
-    if d_h == d_w == 1:
-        return kernel
-    height, width = kernel.shape[:2]
-    result = np.zeros(
-        (d_h * (height - 1) + 1, d_w * (width - 1) + 1, *kernel.shape[2:]), np.float32
-    )
-    result[::d_h, ::d_w] = kernel
-    return result
-
-
-def _same_before(size, window, stride, out):
-    """Pixels a "same" convolution or pooling pads in front (Keras's, TensorFlow's rule)."""
-    return max((out - 1) * stride + window - size, 0) // 2
-
-
 # ------------------------------------------------------------------------------ windows
 @dataclass
 class _Window:
@@ -215,7 +201,7 @@ def _conv_back(window, layer, kernel, in_shape, out_shape):
     signal = window.values if every else window.values[..., active]
     spans = [d * (k - 1) + 1 for k, d in zip(kernel.shape[:2], dilations)]
     befores = [
-        _same_before(size, span, stride, out) if layer.padding == "same" else 0
+        dense.same_before(size, span, stride, out) if layer.padding == "same" else 0
         for size, span, stride, out in zip(in_shape[:2], spans, strides, out_shape[:2])
     ]
     # Forward-input row of the transposed convolution's first output row.
@@ -223,7 +209,7 @@ def _conv_back(window, layer, kernel, in_shape, out_shape):
     weights = kernel if every else kernel[:, :, :, active]
     if strides != (1, 1):
         part = keras.ops.conv_transpose(
-            signal[None], _dilated(weights, dilations), strides, "valid"
+            signal[None], dense.dilated(weights, dilations), strides, "valid"
         )
         return [_placed(_numpy(part)[0], *origins, in_shape)]
     # Stride 1: the transposed convolution is the convolution with the flipped kernel over
@@ -291,7 +277,7 @@ def _transpose_back(window, layer, kernel, in_shape, out_shape):
         canvas[rows, cols] = window.values[window_rows, window_cols][..., active]
     weights = kernel[:, :, active]
     if strides != (1, 1) and dilations != (1, 1):
-        weights, dilations = _dilated(weights, dilations), (1, 1)
+        weights, dilations = dense.dilated(weights, dilations), (1, 1)
     part = keras.ops.conv(canvas[None], weights, strides, "valid", dilation_rate=dilations)
     return [_placed(_numpy(part)[0], ranges[0], ranges[1], in_shape)]
 
@@ -305,8 +291,8 @@ def _unpool(window, layer, pool_input):
     (p_h, p_w), (s_h, s_w) = tuple(layer.pool_size), tuple(layer.strides)
     height, width, channels = pool_input.shape
     same = layer.padding == "same"
-    pad_top = _same_before(height, p_h, s_h, -(-height // s_h)) if same else 0
-    pad_left = _same_before(width, p_w, s_w, -(-width // s_w)) if same else 0
+    pad_top = dense.same_before(height, p_h, s_h, -(-height // s_h)) if same else 0
+    pad_left = dense.same_before(width, p_w, s_w, -(-width // s_w)) if same else 0
     active = _active(window.values)
     if active.size == 0:
         return [None]
@@ -522,6 +508,7 @@ class ForwardPass:
         self._shapes = shapes
         self._values = values
         self._kernels = kernels
+        self._dense = None  # the kernels and pooling inputs as backend tensors, when needed
 
 
 class Projector:
@@ -607,6 +594,10 @@ class Projector:
             model, ("deconvnet", layer_name), [calls[i].outputs[0] for i in needed]
         )
         self._shape_cache = {}
+        # A whole map goes back through one compiled graph where the backend traces one.
+        compile_ = dense.compiler()
+        self._compile = compile_ if compile_ is not None and dense.supported(self._steps) else None
+        self._dense = {}
 
     def _shapes_for(self, frame_shape):
         """Every map's shape in the subgraph for a frame of ``frame_shape`` (no batch axis)."""
@@ -679,6 +670,8 @@ class Projector:
             what=f"an integer in [0, {channels}) for layer {self.layer_name!r}",
         )
         check.choice(keep, "keep", _KEEP)
+        if keep == "all" and self._compile is not None:
+            return self._whole_map(forward, channel)
         start = np.zeros_like(forward.maps)
         if keep == "all":
             start[..., channel] = forward.maps[..., channel]
@@ -706,6 +699,35 @@ class Projector:
             for parent, part in zip(parents, parts):
                 signals[parent] = _sum(signals.get(parent), part)
         return _full(signals.get(self._input), forward.frame_shape)
+
+    def _whole_map(self, forward, channel):
+        """:meth:`project` of a whole channel, through the compiled dense way back."""
+        if forward.frame_shape not in self._dense:
+            run = dense.way_back(
+                self._steps, forward._shapes, self._target, self._input, _activation_name
+            )
+            self._dense[forward.frame_shape] = self._compile(run)
+        if forward._dense is None:  # the backend's copies of the kernels, once per forward pass
+            forward._dense = (
+                {
+                    index: keras.ops.convert_to_tensor(
+                        dense.prepared_kernel(kind, layer, forward._kernels[index])
+                    )
+                    for index, layer, kind, _ in self._steps
+                    if kind in ("conv", "transpose")
+                },
+                {
+                    index: keras.ops.convert_to_tensor(forward._values[parents[0]][None])
+                    for index, _, kind, parents in self._steps
+                    if kind == "pool"
+                },
+            )
+        kernels, pools = forward._dense
+        start = keras.ops.convert_to_tensor(forward.maps[None, :, :, channel : channel + 1])
+        result = self._dense[forward.frame_shape](
+            start, keras.ops.convert_to_tensor(channel, "int32"), kernels, pools
+        )
+        return _numpy(result)[0]
 
 
 _PROJECTORS = weakref.WeakKeyDictionary()

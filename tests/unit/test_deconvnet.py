@@ -286,6 +286,82 @@ def test_projection_rectifies_the_signal_behind_a_relu_transposed_convolution():
     )
 
 
+def walk_back(model, frame, layer_name, channel):
+    """The whole-map projection composed from the public ``backward_step``, layer by layer.
+
+    The models here are functional graphs whose layers are listed in forward order, so the
+    walk goes through ``model.layers`` backwards; ``feature_maps`` gives each layer's inputs.
+    """
+    inbound = {
+        layer.name: [
+            tensor._keras_history.operation.name for tensor in keras.tree.flatten(layer.input)
+        ]
+        for layer in model.layers[1:]
+    }
+
+    known = {model.layers[0].name: frame}
+
+    def values(name):
+        if name not in known:
+            known[name] = feature_maps(model, frame, name)
+        return known[name]
+
+    signals = {layer_name: np.zeros_like(values(layer_name))}
+    signals[layer_name][..., channel] = values(layer_name)[..., channel]
+    for layer in reversed(model.layers[1:]):
+        if layer.name not in signals:
+            continue
+        parents = inbound[layer.name]
+        parts = deconvnet.backward_step(
+            layer, signals.pop(layer.name), [values(parent) for parent in parents]
+        )
+        for parent, part in zip(parents, parts):
+            signals[parent] = signals.get(parent, 0) + part
+    return signals[model.layers[0].name]
+
+
+def pooling_model(pool, stride, padding):
+    keras.utils.set_random_seed(9)
+    inputs = keras.Input((13, 11, 2), name="frame")
+    x = keras.layers.Conv2D(4, 3, padding="valid", activation="relu", name="c1")(inputs)
+    x = keras.layers.MaxPooling2D(pool, strides=stride, padding=padding, name="pool")(x)
+    x = keras.layers.Conv2D(5, 2, padding="same", dilation_rate=2, name="c2")(x)
+    x = keras.layers.Conv2D(4, 2, padding="same", activation="relu", name="c3")(x)
+    x = keras.layers.Conv2DTranspose(3, 3, strides=2, output_padding=1, name="up")(x)
+    x = keras.layers.Conv2DTranspose(3, 3, strides=2, padding="same", name="up_same")(x)
+    x = keras.layers.ReLU(name="relu")(x)
+    x = keras.layers.UpSampling2D(2, name="resize")(x)
+    return keras.Model(inputs, keras.layers.Concatenate(axis=1, name="join")([x, x]))
+
+
+WALK_CASES = [
+    ("denoiser", lambda: models.denoiser_encoder_decoder(filters=4, depth=2), (16, 24, 3)),
+    ("encoder_decoder", lambda: models.encoder_decoder((16, 16, 3), filters=4), (16, 16, 3)),
+    ("skips", skip_model, (12, 10, 2)),
+    ("skips, relu", lambda: skip_model("relu"), (12, 10, 2)),
+    ("tiled pooling, same", lambda: pooling_model(3, 3, "same"), (13, 11, 2)),
+    ("tiled pooling, valid", lambda: pooling_model(2, 2, "valid"), (13, 11, 2)),
+    ("overlapping pooling", lambda: pooling_model(3, 2, "valid"), (13, 11, 2)),
+]
+
+
+@pytest.mark.parametrize(
+    "build, shape", [case[1:] for case in WALK_CASES], ids=[case[0] for case in WALK_CASES]
+)
+def test_a_whole_map_projection_is_the_composition_of_the_steps_back(build, shape):
+    # A whole map goes back through one compiled graph (a single activation through
+    # windows): both must be the steps back of backward_step, composed along the graph.
+    keras.utils.set_random_seed(2)
+    model = build()
+    frame = np.random.default_rng(3).random(shape).astype(np.float32)
+    for name in deconvnet.projectable_layers(model):
+        for channel in (1,):
+            expected = walk_back(model, frame, name, channel)
+            projection = deconvnet.project(model, frame, name, channel, keep="all", normalise=False)
+            scale = max(float(np.abs(expected).max()), 1e-6)
+            np.testing.assert_allclose(projection, expected, rtol=0, atol=1e-5 * scale)
+
+
 @pytest.fixture(scope="module")
 def small_model():
     keras.utils.set_random_seed(0)
