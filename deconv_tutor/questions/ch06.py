@@ -2,7 +2,7 @@
 
 The chapter imports them (``from deconv_tutor.questions.ch06 import chapter, q1, q2, q3, q4``)
 and shows only the questions; ``q3`` recomputes the chapter's classical sweep at σ = 50 on the
-same held-out clip with the same noise seed, so its check does not depend on the notebook's
+same test clip with the same noise seed, so its check does not depend on the notebook's
 variables.
 
 Examples
@@ -15,12 +15,23 @@ Examples
 import numpy as np
 
 from deconv_tutor import cost, data, models, restoration
+from deconv_tutor.data import photos
 from deconv_tutor.exercises import Exercise, ExerciseSet
 
 
+def _test_clip():
+    # The chapter's section 1: 4 frames of a pan with zoom over each test photo.
+    return np.concatenate(
+        [
+            data.photo_clip(name, frames=4, size=(128, 128), motion="pan_zoom", seed=1)
+            for name in photos.TEST_PHOTOS
+        ]
+    )
+
+
 def _winner_at_50():
-    # The chapter's section 2: the held-out pan over "coffee", noise seeded by σ itself.
-    clean = data.photo_clip(data.PHOTOS_HELDOUT[0], frames=8, size=(96, 96), motion="pan", seed=0)
+    # The chapter's section 2: the test clip, noise seeded by σ itself.
+    clean = _test_clip()
     noisy = data.add_gaussian_noise(clean, 50 / 255, seed=50)
     return restoration.best_classical_denoiser(noisy, clean, 50 / 255)[0]["method"]
 
@@ -66,10 +77,10 @@ q3 = chapter.add(
         ],
         solution=(
             "# In the chapter: winner_at_50 = sweeps[50][0]['method']; from scratch:\n"
-            "heldout_clip = data.photo_clip(data.PHOTOS_HELDOUT[0], frames=8, size=(96, 96),"
-            " motion='pan', seed=0)\n"
-            "noisy_at_50 = data.add_gaussian_noise(heldout_clip, 50 / 255, seed=50)\n"
-            "winner_at_50 = restoration.best_classical_denoiser(noisy_at_50, heldout_clip,"
+            "test_clip = np.concatenate([data.photo_clip(name, frames=4, size=(128, 128),"
+            " motion='pan_zoom', seed=1) for name in photos.TEST_PHOTOS])\n"
+            "noisy_at_50 = data.add_gaussian_noise(test_clip, 50 / 255, seed=50)\n"
+            "winner_at_50 = restoration.best_classical_denoiser(noisy_at_50, test_clip,"
             " 50 / 255)[0]['method']"
         ),
     )
