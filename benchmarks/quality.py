@@ -298,7 +298,7 @@ def learned_rows(task, names, degrade, clean, degraded, budget, run_root, scale=
     if REUSED is not None:
         kept = [r for r in REUSED if r["task"] == task and r["kind"] == "learned"]
         if not kept:
-            raise SystemExit(f"--reuse-trained: the earlier run has no trained rows for {task!r}")
+            print(f"[{task}] --reuse-trained: the earlier run trained nothing for it; no rows")
         return kept + references
     rows = []
     for name in names:
@@ -338,12 +338,19 @@ def target_checks(task, rows, classical_methods, label=None):
     for split in SPLITS:
         here = [r for r in rows if r["split"] == split]
         learned = max(
-            (r for r in here if r["kind"] in ("learned", "reference")), key=lambda r: r["psnr"]
+            (r for r in here if r["kind"] in ("learned", "reference")),
+            key=lambda r: r["psnr"],
+            # --reuse-trained after a run that never trained this task, and no reference model
+            default={
+                "method": "none (nothing trained for it in the reused run)",
+                "psnr": None,
+            },
         )
         baseline = max(
             (r for r in here if r["method"] in classical_methods), key=lambda r: r["psnr"]
         )
-        gain = round(learned["psnr"] - baseline["psnr"], 3)
+        trained = learned["psnr"] is not None
+        gain = round(learned["psnr"] - baseline["psnr"], 3) if trained else None
         text, threshold = TARGETS[task.split()[0]]
         checks.append(
             {
@@ -355,7 +362,7 @@ def target_checks(task, rows, classical_methods, label=None):
                 "best_learned_psnr": learned["psnr"],
                 "gain_db": gain,
                 "threshold_db": threshold,
-                "met": gain >= threshold,
+                "met": trained and gain >= threshold,
                 "decides": split == "test",
             }
         )
@@ -585,8 +592,12 @@ def format_checks(checks):
     return "\n".join(
         f"{'target met    ' if c['met'] else 'target NOT met'}  [{c['split']}"
         f"{'' if c['decides'] else ', shown only'}] {c['target']}: "
-        f"{c['best_learned']} {c['best_learned_psnr']:.2f} dB vs "
-        f"{c['baseline']} {c['baseline_psnr']:.2f} dB ({c['gain_db']:+.2f} dB)"
+        + (
+            f"{c['best_learned']} {c['best_learned_psnr']:.2f} dB vs "
+            f"{c['baseline']} {c['baseline_psnr']:.2f} dB ({c['gain_db']:+.2f} dB)"
+            if c["gain_db"] is not None
+            else f"{c['best_learned']}"
+        )
         for c in checks
     )
 
@@ -655,7 +666,7 @@ def main(argv=None):
             }
             if options.reuse_trained:
                 done[task]["trained_rows_from"] = {
-                    key: earlier_tasks[task].get(key) for key in ("command", "date_utc")
+                    key: earlier_tasks.get(task, {}).get(key) for key in ("command", "date_utc")
                 }
 
     # Read just before writing, so that runs of other tasks side by side keep their rows.
