@@ -48,7 +48,7 @@ from deconv_tutor.data.patches import PhotoPatches
 
 #: Adam steps per model: as many as a shared 2-core machine could give each model in one
 #: session (not tuned: more steps would likely still help; each record holds its gains).
-STEPS = {"denoise": 6000, "upscale_x2": 8000, "deblock": 2500, "deblur_gaussian": 2500}
+STEPS = {"denoise": 6000, "upscale_x2": 6000, "deblock": 2500, "deblur_gaussian": 2500}
 #: Steps between checkpoints (an epoch of ``training.fit``).
 EPOCH_STEPS = 500
 LEARNING_RATE = 1e-3

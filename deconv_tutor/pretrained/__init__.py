@@ -44,10 +44,12 @@ REFERENCE_MODELS = {
         "noise_sigma_range": [0.0, 55 / 255],
         "scale": 1,
     },
+    # 32 filters, the chapters' size: with 64, ESPCN stayed at its bicubic skip in this
+    # recipe (validation 36.38 dB after 8,000 steps, as after 300; not diagnosed).
     "upscale_x2": {
         "task": "upscale",
         "builder": "espcn",
-        "kwargs": {"scale": 2, "channels": 3, "filters": 64},
+        "kwargs": {"scale": 2, "channels": 3, "filters": 32},
         "degradation": "area downscaling by 2",
         "scale": 2,
     },
