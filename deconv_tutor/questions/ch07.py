@@ -1,7 +1,7 @@
 """Exercises of chapter 07, super-resolution: shapes, sub-pixel channels, bicubic, FSRCNN's head.
 
 The chapter imports them (``from deconv_tutor.questions.ch07 import chapter, q1, q2, q3, q4``)
-and shows only the questions. ``q3`` rebuilds the chapter's held-out ``chelsea`` pan (8 frames,
+and shows only the questions. ``q3`` rebuilds the chapter's test ``motorcycle_left`` pan (8 frames,
 96 × 96, seed 0), so its check does not depend on the notebook's variables.
 
 Examples
@@ -15,13 +15,13 @@ from deconv_tutor import data, metrics, models, restoration
 from deconv_tutor.exercises import Exercise, ExerciseSet
 
 
-def _chelsea():
-    # The chapter's heldout["chelsea"].
-    return data.photo_clip("chelsea", frames=8, size=(96, 96), motion="pan", seed=0)
+def _motorcycle():
+    # The chapter's test_clips["motorcycle_left"].
+    return data.photo_clip("motorcycle_left", frames=8, size=(96, 96), motion="pan", seed=0)
 
 
 def _bicubic_psnr_x3():
-    clip = _chelsea()
+    clip = _motorcycle()
     return metrics.psnr(clip, restoration.upscale_bicubic(data.downscale(clip, 3), 3))
 
 
@@ -58,15 +58,17 @@ q3 = chapter.add(
         expected=_bicubic_psnr_x3,
         atol=0.01,
         hints=[
-            "Downscale heldout['chelsea'] by 3 with data.downscale, upscale it back with "
+            "Downscale test_clips['motorcycle_left'] by 3 with data.downscale, upscale it back with "
             "restoration.upscale_bicubic, then compare with the original.",
             "metrics.psnr(reference, test): the original clip comes first.",
         ],
         solution=(
-            "# heldout['chelsea'] in the chapter; built again here so that the line runs anywhere\n"
-            "chelsea_clip = data.photo_clip('chelsea', frames=8, size=(96, 96), motion='pan', seed=0)\n"
-            "small = data.downscale(chelsea_clip, 3)\n"
-            "bicubic_psnr_x3 = metrics.psnr(chelsea_clip, restoration.upscale_bicubic(small, 3))"
+            "# test_clips['motorcycle_left'] in the chapter; built again here so that the line runs"
+            " anywhere\n"
+            "test_clip = data.photo_clip('motorcycle_left', frames=8, size=(96, 96), motion='pan',"
+            " seed=0)\n"
+            "small = data.downscale(test_clip, 3)\n"
+            "bicubic_psnr_x3 = metrics.psnr(test_clip, restoration.upscale_bicubic(small, 3))"
         ),
     )
 )
