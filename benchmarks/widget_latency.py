@@ -15,7 +15,7 @@ compares with the epoch it follows.
 
 Run from the repository root (prints a table, writes benchmarks/results/widget_latency.json):
 
-    .venv/bin/python benchmarks/widget_latency.py [--repeats 15]
+    .venv/bin/python benchmarks/widget_latency.py [--repeats 15] [--only WIDGET]
 """
 
 import argparse
@@ -42,14 +42,20 @@ SIZE = 256
 
 
 def median_ms(function, repeats, warmup=2):
+    """Median wall-clock and CPU milliseconds of ``function()`` (CPU: all threads together).
+
+    On a shared machine the wall time depends on what else runs; the CPU time is the work
+    itself, which an idle machine spreads over its cores.
+    """
     for _ in range(warmup):
         function()
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         function()
         times.append((time.perf_counter() - start) * 1000.0)
-    return statistics.median(times)
+        cpu.append((time.process_time() - start_cpu) * 1000.0)
+    return statistics.median(times), statistics.median(cpu)
 
 
 def toggler(panel, name, values):
@@ -197,6 +203,11 @@ def cases(repeats):
         toggler(whole, "channel", [5, 6]),
     )
     yield (
+        "deconvnet_projection",
+        "update: frame slider, whole map, denoiser up1_transpose (new forward)",
+        _uncached(whole, toggler(whole, "frame", [1, 2])),
+    )
+    yield (
         "video_compare",
         "render: 2 clips side by side",
         lambda: W.render_compare({"clean": clip, "noisy": noisy}, 1),
@@ -244,6 +255,20 @@ def epoch_seconds(budget_name="cpu"):
     return (time.perf_counter() - start) / 5 * budget.steps_per_epoch, budget
 
 
+def way_back_gflop(model, layer_name, forward_gflop):
+    """GFLOP of the whole-map way back of one channel from ``layer_name`` at SIZE x SIZE.
+
+    Each step back costs what its layer cost forward (``forward_gflop`` in all), except the
+    first: a transposed convolution with full-size output, taken back from one of its
+    channels.
+    """
+    layer = model.get_layer(layer_name)
+    k_h, k_w, outputs, inputs = layer.kernel.shape
+    s_h, s_w = layer.strides
+    own = 2.0 * (SIZE // s_h) * (SIZE // s_w) * k_h * k_w * inputs * outputs / 1e9
+    return forward_gflop - own + own / outputs
+
+
 def explain(rows):
     """Add ``why`` to each row over the target, from figures measured now."""
     slow = [row for row in rows if not row["within_target"]]
@@ -254,22 +279,26 @@ def explain(rows):
     for row in slow:
         if row["widget"] == "deconvnet_projection":
             keras.utils.set_random_seed(0)
-            floor, gflop = forward_floor_ms(
-                models.denoiser_encoder_decoder(), "up1_transpose", ceiling
+            denoiser = models.denoiser_encoder_decoder()
+            floor, gflop = forward_floor_ms(denoiser, "up1_transpose", ceiling)
+            back = way_back_gflop(denoiser, "up1_transpose", gflop)
+            forward = (
+                f"the forward pass to up1_transpose, {gflop:.1f} GFLOP at {SIZE}x{SIZE}, "
+                f"{floor:.0f} ms at this machine's matrix-multiply rate ({ceiling:.0f} GFLOP/s)"
             )
-            if "whole map" in row["path"]:
-                what = (
-                    f"a whole map goes back densely: each layer's adjoint costs about what the "
-                    f"layer cost forward, {gflop:.1f} GFLOP to up1_transpose at {SIZE}x{SIZE}, "
-                    f"{floor:.0f} ms at this machine's matrix-multiply rate ({ceiling:.0f} "
-                    "GFLOP/s) before any overhead"
-                )
+            whole = (
+                f"a whole map goes back densely, each step back costing what its layer cost "
+                f"forward: {back:.1f} GFLOP, {back / ceiling * 1000:.0f} ms at that rate"
+            )
+            if "whole map" in row["path"] and "frame" in row["path"]:
+                what = f"a new frame needs {forward}, then {whole}; together"
+                what += f" {(gflop + back) / ceiling * 1000:.0f} ms before any overhead"
+            elif "whole map" in row["path"]:
+                what = f"{whole}, before any overhead"
             else:
                 what = (
-                    f"a new frame or layer needs the forward pass to the layer, {gflop:.1f} GFLOP "
-                    f"to up1_transpose at {SIZE}x{SIZE}: {floor:.0f} ms at this machine's "
-                    f"matrix-multiply rate ({ceiling:.0f} GFLOP/s) before any overhead; the way "
-                    "back of one activation only visits its receptive field"
+                    f"a new frame or layer needs {forward} before any overhead; the way back "
+                    "of one activation only visits its receptive field"
                 )
             row["why"] = (
                 f"{what}; the forward pass is cached per frame and layer, so the channel slider "
@@ -310,36 +339,52 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument(
-        "--output", default=str(ROOT / "benchmarks" / "results" / "widget_latency.json")
+        "--output",
+        help="where the JSON goes (default benchmarks/results/widget_latency.json; with "
+        "--only, nothing is written unless --output is given)",
+    )
+    parser.add_argument(
+        "--only", help="measure only this widget's rows (e.g. deconvnet_projection)"
     )
     arguments = parser.parse_args()
+    if arguments.output is None and arguments.only is None:
+        arguments.output = str(ROOT / "benchmarks" / "results" / "widget_latency.json")
     rows = []
     for widget, path, function in cases(arguments.repeats):
-        milliseconds = median_ms(function, arguments.repeats)
+        if arguments.only is not None and widget != arguments.only:
+            continue
+        milliseconds, cpu_milliseconds = median_ms(function, arguments.repeats)
         rows.append(
             {
                 "widget": widget,
                 "path": path,
                 "median_ms": round(milliseconds, 2),
+                "median_cpu_ms": round(cpu_milliseconds, 2),
                 "within_target": milliseconds <= TARGET_MS,
             }
         )
     explain(rows)
     width = max(len(row["widget"]) for row in rows)
     path_width = max(len(row["path"]) for row in rows)
-    print(f"{'widget':<{width}}  {'path':<{path_width}}  median ms")
+    print(f"{'widget':<{width}}  {'path':<{path_width}}  median ms  CPU ms")
     for row in rows:
         flag = "" if row["within_target"] else f"  (> {TARGET_MS:.0f} ms)"
         print(
-            f"{row['widget']:<{width}}  {row['path']:<{path_width}}  {row['median_ms']:9.2f}{flag}"
+            f"{row['widget']:<{width}}  {row['path']:<{path_width}}  {row['median_ms']:9.2f}"
+            f"  {row['median_cpu_ms']:6.1f}{flag}"
         )
     for row in rows:
         if "why" in row:
             print(
                 f"\n{row['widget']}, {row['path']}: {row['median_ms']:.0f} ms\n  why: {row['why']}"
             )
+    if arguments.output is None:
+        return
     result = {
-        "what": "median redraw time of each widget at 256x256 (render function; full update)",
+        "what": (
+            "median redraw time of each widget at 256x256 (render function; full update); "
+            "median_cpu_ms: the CPU time of the same redraw, all threads together"
+        ),
         "command": "python benchmarks/widget_latency.py",
         "target_ms": TARGET_MS,
         "repeats": arguments.repeats,

@@ -228,7 +228,7 @@ def deconvnet_projection(model, clip, display_width=192, *, layer=None):
         "text": widgets.HTML(),
     }
     cache = {}
-    shown = {"frame": None}
+    shown = {"frame": None, "activation": None}
 
     def update(panel):
         layer_name, index = controls["layer"].value, controls["frame"].value
@@ -249,7 +249,11 @@ def deconvnet_projection(model, clip, display_width=192, *, layer=None):
         if shown["frame"] != index:
             views["input"].value = png_bytes(video[index])
             shown["frame"] = index
-        views["activation"].value = png_bytes(activation)
+        # The activation does not depend on "keep": a toggle re-encodes the projection only.
+        drawn = shown["activation"]
+        if drawn is None or drawn[0] is not forward or drawn[1] != controls["channel"].value:
+            views["activation"].value = png_bytes(activation)
+            shown["activation"] = (forward, controls["channel"].value)
         views["projection"].value = png_bytes(projection)
         views["text"].value = text
 
