@@ -8,6 +8,7 @@ with exit status 2; nothing is left at OUTPUT.
 
 import argparse
 import os
+import signal
 import sys
 
 __all__ = ["build_parser", "main"]
@@ -141,6 +142,11 @@ def main(argv=None):
     environment.prepare(seed=0)
     from deconv_tutor.restore import restore_video
 
+    def _terminated(signum, frame):
+        # SIGTERM (kill, a closed terminal) unwinds like Ctrl-C: ffmpeg stopped, no partial file.
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         restore_video(
             args.input,
@@ -164,4 +170,6 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("deconv-tutor: interrupted; nothing was written", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0

@@ -4,6 +4,7 @@ Tiny clips (64x48, a few frames) with a known degradation and a 440 Hz tone; not
 depends on timing. The reference models are whatever ``deconv_tutor/pretrained`` holds.
 """
 
+import signal
 import subprocess
 import sys
 import weakref
@@ -311,3 +312,25 @@ def test_python_dash_m_shows_the_restore_command():
     for option in ("--task", "--model", "--noise-level", "--scale", "--start", "--duration",
                    "--compare", "--reference"):  # fmt: skip
         assert option in result.stdout
+
+
+def test_a_killed_command_leaves_no_partial_file(clips, tmp_path):
+    # SIGTERM mid-run: the command stops ffmpeg and removes its temporary file.
+    long_clip = tmp_path / "long.mp4"
+    restore.write_sample_clip(long_clip, frames=2000, size=(32, 32), fps=24, noise_sigma=0)
+    output = tmp_path / "out" / "o.mp4"
+    output.parent.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deconv_tutor", "restore", str(long_clip), str(output),
+         "--task", "denoise"],
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    seen = ""
+    while "frames" not in seen:  # the progress line: restoring has begun
+        chunk = process.stderr.read(1)
+        assert chunk, f"the command ended before restoring: {seen[-300:]}"
+        seen += chunk
+    process.send_signal(signal.SIGTERM)
+    status = process.wait(timeout=120)
+    assert status == 130
+    assert list(output.parent.iterdir()) == []
