@@ -11,6 +11,8 @@ One module per idea, mirroring the chapters:
 - ``cost``: parameters and multiply-adds per pixel of any model
 - ``restoration`` (upscaling, denoising, deconvolution): classical baselines
 - ``pretrained``: reference weights trained for longer than a chapter can, with their records
+- ``restore`` (and ``tiling``, ``cli``): a video file in, a restored file out
+  (``python -m deconv_tutor restore``)
 - ``metrics``: PSNR, SSIM, IoU, flicker
 - ``training`` (budgets, hardware, distribution, fitting): training on any machine
 - ``speed``: frames per second against the machine's matmul ceiling
