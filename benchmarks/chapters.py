@@ -29,6 +29,7 @@ The table is printed and the JSON goes to ``benchmarks/results/chapters_<budget>
 
 import argparse
 import datetime
+import importlib.util
 import json
 import os
 import pathlib
@@ -47,8 +48,13 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 from deconv_tutor import training
 
-sys.path.insert(0, str(_common.ROOT / "tests" / "notebooks"))
-import execute as notebook_execution  # noqa: E402  (tests/notebooks/execute.py: make notebooks)
+# tests/notebooks/execute.py (what `make notebooks` used to run) stores a chapter executed:
+# loaded from its path, as it is a script, not a package module.
+_spec = importlib.util.spec_from_file_location(
+    "notebook_execution", _common.ROOT / "tests" / "notebooks" / "execute.py"
+)
+notebook_execution = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(notebook_execution)
 
 NOTEBOOKS = _common.ROOT / "notebooks"
 KERNEL = "deconv-tutor"
