@@ -193,11 +193,17 @@ def planned_steps(budget, task):
     return budget.steps * TRAINING[task]["steps"][budget.name]
 
 
-def train(model, degrade, budget, task, run_dir, scale=1):
-    """Fit ``model`` for its planned steps on fresh augmented patches of the training photos."""
-    settings = TRAINING[task]
-    steps = planned_steps(budget, task)
-    epochs = budget.epochs
+def train(model, degrade, budget, task, run_dir, scale=1, **recipe):
+    """Fit ``model`` for its planned steps on fresh augmented patches of the training photos.
+
+    ``recipe`` (``steps``, ``epochs``, ``loss``, ``flips``) overrides what ``task`` and
+    ``budget`` set; ``train_reference.py`` trains longer with the same recipe this way.
+    """
+    defaults = {"epochs": budget.epochs}
+    if task in TRAINING:
+        defaults.update(TRAINING[task], steps=planned_steps(budget, task))
+    settings = {**defaults, **recipe}
+    steps, epochs, loss = settings["steps"], settings["epochs"], settings["loss"]
     patches = PhotoPatches(
         photos.train_photos(),
         degrade,
@@ -208,7 +214,7 @@ def train(model, degrade, budget, task, run_dir, scale=1):
         scale=scale,
         flips=settings["flips"],
     )
-    models.compile_restoration(model, LEARNING_RATE, loss=settings["loss"])
+    models.compile_restoration(model, LEARNING_RATE, loss=loss)
     schedule = CosineSteps(epochs * (steps // epochs), LEARNING_RATE)
     start = time.perf_counter()
     history = training.fit(
@@ -225,7 +231,7 @@ def train(model, degrade, budget, task, run_dir, scale=1):
         "train_steps": schedule.steps,
         "planned_steps": epochs * (steps // epochs),
         "final_loss": float(history.history["loss"][-1]),
-        "loss": settings["loss"],
+        "loss": loss,
         "load_average_1min_after": _common.load_average(),
     }
 

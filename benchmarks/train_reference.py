@@ -33,7 +33,6 @@ import datetime
 import json
 import os
 import sys
-import time
 
 import _common
 
@@ -44,7 +43,6 @@ import quality
 
 from deconv_tutor import cost, data, metrics, pretrained, restoration, training
 from deconv_tutor.data import photos
-from deconv_tutor.data.patches import PhotoPatches
 
 #: Adam steps per model: as many as a shared 2-core machine could give each model in one
 #: session (not tuned: more steps would likely still help; each record holds its gains).
@@ -222,33 +220,21 @@ def train_one(name, steps_factor, command):
     from deconv_tutor import models
 
     model = models.ZOO[spec["builder"]](**spec["kwargs"])
-    scale = spec["scale"]
-    patches = PhotoPatches(
-        photos.train_photos(),
-        degradation(spec),
-        patch_size=budget.patch_size,
-        batch_size=budget.batch_size,
-        steps=steps_per_epoch,
-        seed=SEED,
-        scale=scale,
-        flips=True,
-    )
     loss = "mse" if spec["task"] == "denoise" else "mae"
-    models.compile_restoration(model, LEARNING_RATE, loss=loss)
-    schedule = quality.CosineSteps(epochs * steps_per_epoch, LEARNING_RATE)
     run_dir = RUNS / (name if steps_factor == 1 else f"{name}_x{steps_factor:g}")
     print(f"\n[{name}] {spec['builder']}{spec['kwargs']}: {steps} steps in {run_dir}", flush=True)
-    start = time.perf_counter()
-    history = training.fit(
+    facts = quality.train(
         model,
-        patches,
-        budget=budget,
+        degradation(spec),
+        budget,
+        spec["task"],
+        run_dir,
+        scale=spec["scale"],
+        steps=steps,
         epochs=epochs,
-        run_dir=run_dir,
-        callbacks=[schedule],
-        verbose=2,
+        loss=loss,
+        flips=True,
     )
-    train_seconds = time.perf_counter() - start
     clean = {split: quality.split_clip(split) for split in quality.SPLITS}
     rows = score(name, model, clean)
     record = {
@@ -264,8 +250,8 @@ def train_one(name, steps_factor, command):
         "learning_rate": f"{LEARNING_RATE} with cosine decay to 1/20 over the steps",
         "seed": SEED,
         "parameters": cost.parameter_count(model),
-        "final_loss": float(history.history["loss"][-1]),
-        "train_seconds_this_run": round(train_seconds, 1),
+        "final_loss": facts["final_loss"],
+        "train_seconds_this_run": facts["train_seconds"],
         "data": {
             "train": list(photos.TRAIN_PHOTOS),
             "validation": list(photos.VALIDATION_PHOTOS),
