@@ -18,6 +18,7 @@ Usage::
 
     python benchmarks/chapters.py [--budget smoke|cpu|gpu] [--only 06,07] [--output FILE]
         [--keep FOLDER] [--markdown] [--store]
+    python benchmarks/chapters.py --budget cpu --table   # the README's table, from the JSON
 
 ``--store`` writes each chapter that ran without error back over ``notebooks/NN_*.ipynb``
 (widget views dropped, as ``make notebooks`` does): the committed chapters at ``cpu`` come
@@ -264,9 +265,16 @@ def _error_line(error):
     return lines[-1][:70] if lines else ""
 
 
+def _shown(value):
+    """A figure as the table shows it: numbers to 4 significant digits, None as '-'."""
+    if value is None:
+        return "-"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 def format_table(entries, budget_name, markdown=False):
     """One line per chapter: time, error, targets met, and the misses (plain or Markdown)."""
-    header = ("chapter", "minutes", "in time", "error", "targets", "misses and gaps")
+    header = ("chapter", "minutes", "load after", "in time", "error", "targets", "misses and gaps")
     rows = []
     total = 0.0
     for _, entry in sorted(entries.items()):
@@ -274,7 +282,7 @@ def format_table(entries, budget_name, markdown=False):
         checks = entry["targets"]
         met = sum(1 for c in checks if c["met"])
         misses = [
-            f"{c['figure']} {c['value'] if c['value'] is not None else '-'} ({c['rule']})"
+            f"{c['figure']} {_shown(c['value'])} ({c['rule']})"
             for c in checks
             if c["status"] in ("NOT met", "not recorded")
         ]
@@ -287,6 +295,7 @@ def format_table(entries, budget_name, markdown=False):
             (
                 entry["notebook"].removesuffix(".ipynb"),
                 f"{entry['seconds'] / 60:.1f}",
+                _shown(entry.get("load_average_1min_after")),
                 "yes" if entry["within_time"] else "NO",
                 _error_line(entry["error"]) or "-",
                 targets,
@@ -297,6 +306,7 @@ def format_table(entries, budget_name, markdown=False):
         (
             "whole course",
             f"{total / 60:.1f}",
+            "",
             "yes" if total <= COURSE_MINUTES * 60 else "NO",
             "",
             "",
@@ -331,8 +341,20 @@ def main(argv=None):
         action="store_true",
         help="write each chapter that ran without error back to notebooks/ (committed executed)",
     )
+    parser.add_argument(
+        "--table",
+        action="store_true",
+        help="print the Markdown table of the recorded results (the README's) and run nothing",
+    )
     options = parser.parse_args(argv)
     budget_name = options.budget or training.auto_budget(training.hardware())[0]
+    if options.table:
+        recorded = options.output or _common.RESULTS / f"chapters_{budget_name}.json"
+        if not recorded.is_file():
+            parser.error(f"no results recorded at {budget_name}: {recorded} is missing")
+        entries = json.loads(recorded.read_text())["chapters"]
+        print(format_table(entries, budget_name, markdown=True))
+        return 0
     only = None
     if options.only:
         only = [part.strip().zfill(2) for part in options.only.split(",") if part.strip()]
