@@ -46,7 +46,13 @@ from deconv_tutor.data import photos
 
 #: Adam steps per model: as many as a shared 2-core machine could give each model in one
 #: session (not tuned: more steps would likely still help; each record holds its gains).
-STEPS = {"denoise": 6000, "upscale_x2": 6000, "deblock": 2500, "deblur_gaussian": 2500}
+STEPS = {
+    "denoise": 6000,
+    "upscale_x2": 6000,
+    "upscale_x3": 6000,
+    "deblock": 2500,
+    "deblur_gaussian": 2500,
+}
 #: Steps between checkpoints (an epoch of ``training.fit``).
 EPOCH_STEPS = 500
 LEARNING_RATE = 1e-3
@@ -129,6 +135,9 @@ def score_denoise(model, clean):
 
 
 def score_upscale(model, clean, scale):
+    # Cropped to a multiple of the scale (128 -> 126 at x3), as downscaling requires.
+    clean = {s: video[:, : video.shape[1] // scale * scale, : video.shape[2] // scale * scale]
+             for s, video in clean.items()}  # fmt: skip
     low = {s: data.downscale(clean[s], scale) for s in quality.SPLITS}
     methods = {
         "bicubic": {s: restoration.upscale_bicubic(low[s], scale) for s in quality.SPLITS},

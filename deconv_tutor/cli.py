@@ -66,7 +66,7 @@ def build_parser():
         "estimates the noise itself) and the summary warns outside its training range",
     )
     restore.add_argument(
-        "--scale", type=int, help="upscale: the factor (default 2, the reference model's)"
+        "--scale", type=int, help="upscale: the factor (default 2; reference models do 2 and 3)"
     )
     restore.add_argument(
         "--start", type=float, default=0.0, metavar="SECONDS", help="restore from this time"

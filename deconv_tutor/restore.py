@@ -593,7 +593,7 @@ def restore_video(
         denoiser is blind (it estimates the noise itself); a level outside the range it was
         trained on is reported in the summary.
     scale : int, optional
-        ``upscale`` only: the factor (default 2; the reference model does 2).
+        ``upscale`` only: the factor (default 2; reference models do 2 and 3).
     start, duration : float, optional
         Restore ``duration`` seconds from ``start`` seconds (frame-accurate: the frames
         before ``start`` are decoded and skipped); by default, the whole video.
@@ -723,7 +723,9 @@ def restore_video(
                         )
                     )  # fmt: skip
             encoders[0].write(_even(restored))
-            shown = _resized(frame, restored.shape[0], restored.shape[1])
+            if compare_path is not None or clean_frames is not None:
+                # The input at the output's size: only the comparison and the scores need it.
+                shown = _resized(frame, restored.shape[0], restored.shape[1])
             if compare_path is not None:
                 encoders[1].write(np.concatenate([_even(shown), _even(restored)], axis=1))
             if clean_frames is not None:

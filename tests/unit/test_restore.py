@@ -241,7 +241,7 @@ def test_saved_keras_model_is_loaded_and_checked(clips, tmp_path):
     "kwargs, match",
     [
         ({"scale": 1}, "upscaling factor from 2 to 8"),
-        ({"scale": 3}, "no reference model does 'upscale' at scale 3"),
+        ({"scale": 4}, "no reference model does 'upscale' at scale 4"),
         ({"scale": 0}, "upscaling factor"),
     ],
 )
