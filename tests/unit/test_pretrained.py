@@ -56,7 +56,9 @@ def test_for_task_names_the_model_and_refuses_what_does_not_exist():
 
 
 def test_unknown_names_are_refused_with_the_list_of_names():
-    with pytest.raises(ValueError, match="'deblock', 'deblur_gaussian', 'denoise', 'upscale_x2', 'upscale_x3'"):
+    with pytest.raises(
+        ValueError, match="'deblock', 'deblur_gaussian', 'denoise', 'upscale_x2', 'upscale_x3'"
+    ):
         pretrained.load("sharpen")
 
 
