@@ -5,6 +5,8 @@ The projection itself is :mod:`deconv_tutor.deconvnet`; this module shows it.
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import html
 
 import ipywidgets as widgets
@@ -21,7 +23,120 @@ from deconv_tutor.widgets._shared import (
     viridis,
 )
 
-__all__ = ["deconvnet_projection", "render_projection", "strongest_channel"]
+__all__ = ["ForwardPasses", "deconvnet_projection", "render_projection", "strongest_channel"]
+
+#: Forward passes a panel keeps (the least recently used go first): a few hundred MB at most
+#: for 256x256 frames.
+_KEPT = 16
+#: Frames of the shown layer computed ahead, nearest to the shown one first.
+_AHEAD = 8
+_worker = None
+
+
+def _shared_worker():
+    """The one thread every panel's forward passes run on, started at first use.
+
+    One thread for all panels: a model is never run from two threads at once, and a panel's
+    work ahead never competes with another's for the cores.
+    """
+    global _worker
+    if _worker is None:
+        _worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="deconvnet")
+    return _worker
+
+
+class ForwardPasses:
+    """A deconvnet panel's forward passes, one per ``(layer, frame)``, some computed ahead.
+
+    A new frame costs the panel one forward pass up to the layer (on the course's denoiser
+    at 256x256, more than half of a frame-slider move). So, once a frame is drawn, the
+    frames next to it are run on a worker thread while the learner looks at the picture,
+    and a move to one of them finds its pass done. A request from the panel first cancels
+    the work ahead that has not started, so it waits for one running pass at most.
+
+    Parameters
+    ----------
+    kept : int, optional
+        How many passes to keep; the least recently used are dropped first.
+
+    Attributes
+    ----------
+    computed : list of tuple
+        Every ``(layer, frame)`` computed, in order (each once while it is kept).
+
+    Examples
+    --------
+    >>> import keras
+    >>> from deconv_tutor import deconvnet
+    >>> model = keras.Sequential([keras.Input((8, 8, 1)),
+    ...                           keras.layers.Conv2D(2, 3, activation="relu", name="c")])
+    >>> way_back = deconvnet.projector(model, "c")
+    >>> clip = np.random.default_rng(0).random((3, 8, 8, 1), dtype=np.float32)
+    >>> passes = ForwardPasses()
+    >>> passes.get(way_back, clip, 0).maps.shape
+    (6, 6, 2)
+    >>> passes.ahead(way_back, clip, 0)
+    >>> passes.wait()
+    >>> sorted(passes)
+    [('c', 0), ('c', 1), ('c', 2)]
+    """
+
+    def __init__(self, kept=_KEPT):
+        self._kept = check.integer(kept, "kept", minimum=1)
+        self._futures = collections.OrderedDict()
+        self.computed = []
+
+    def __iter__(self):
+        return iter(self._futures)
+
+    def __len__(self):
+        return len(self._futures)
+
+    def _run(self, way_back, frame, key):
+        forward = way_back.forward(frame)
+        self.computed.append(key)
+        return forward
+
+    def _submit(self, way_back, clip, index):
+        key = (way_back.layer_name, index)
+        future = self._futures.get(key)
+        if future is None:
+            future = _shared_worker().submit(self._run, way_back, clip[index], key)
+            self._futures[key] = future
+        self._futures.move_to_end(key)
+        while len(self._futures) > self._kept:
+            self._futures.popitem(last=False)[1].cancel()
+        return future
+
+    def get(self, way_back, clip, index):
+        """The forward pass of frame ``index`` of ``clip`` up to ``way_back``'s layer.
+
+        Waits for it if it is being computed; computes it first if not (cancelling the
+        work ahead that has not started). An error of the pass is raised here.
+        """
+        # cancel() stops only the passes not started yet; a running one finishes.
+        for key in [key for key, future in self._futures.items() if future.cancel()]:
+            del self._futures[key]
+        return self._submit(way_back, clip, index).result()
+
+    def ahead(self, way_back, clip, index):
+        """Queue the passes of the frames nearest to ``index`` (:data:`_AHEAD`, fewer than ``kept``)."""
+        order = sorted(range(len(clip)), key=lambda other: (abs(other - index), -other))
+        for other in order[1 : min(_AHEAD, self._kept - 1) + 1]:
+            self._submit(way_back, clip, other)
+        # The shown frame stays the most recently used, so it is the last to be dropped.
+        if (way_back.layer_name, index) in self._futures:
+            self._futures.move_to_end((way_back.layer_name, index))
+
+    def wait(self):
+        """Block until the work queued so far is done (errors stay with their pass)."""
+        concurrent.futures.wait(list(self._futures.values()))
+
+    def clear(self):
+        """Forget every pass (the next request computes afresh)."""
+        for future in self._futures.values():
+            future.cancel()
+        self._futures.clear()
 
 
 def _contrast(signal, percentile):
@@ -166,8 +281,10 @@ def deconvnet_projection(model, clip, display_width=192, *, layer=None):
         Controls ``layer`` (a menu of the projectable layers), ``channel``, ``frame``,
         ``keep`` ("max" / "all"); views ``input``, ``activation``, ``projection``
         (images) and ``text``. A layer name typed into the menu that cannot be projected
-        shows a message naming the layer in the way. ``panel.cache`` holds one forward
-        pass per ``(layer, frame)``: channels and modes reuse it.
+        shows a message naming the layer in the way. ``panel.cache`` (a
+        :class:`ForwardPasses`) holds one forward pass per ``(layer, frame)``: channels and
+        modes reuse it, and the frames next to the one shown are computed ahead on a worker
+        thread while the learner looks.
 
     Examples
     --------
@@ -227,18 +344,13 @@ def deconvnet_projection(model, clip, display_width=192, *, layer=None):
         "projection": image_view(display_width),
         "text": widgets.HTML(),
     }
-    cache = {}
+    passes = ForwardPasses()
     shown = {"frame": None, "activation": None}
 
     def update(panel):
         layer_name, index = controls["layer"].value, controls["frame"].value
         way_back = deconvnet.projector(model, layer_name)
-        key = (layer_name, index)
-        if key not in cache:
-            if len(cache) > 32:
-                cache.clear()
-            cache[key] = way_back.forward(video[index])
-        forward = cache[key]
+        forward = passes.get(way_back, video, index)
         channels = forward.maps.shape[-1]
         if controls["channel"].max != channels - 1:
             with panel.quiet():
@@ -256,6 +368,7 @@ def deconvnet_projection(model, clip, display_width=192, *, layer=None):
             shown["activation"] = (forward, controls["channel"].value)
         views["projection"].value = png_bytes(projection)
         views["text"].value = text
+        passes.ahead(way_back, video, index)
 
     rows = [
         widgets.HBox([controls["layer"], controls["channel"]]),
@@ -270,11 +383,10 @@ def deconvnet_projection(model, clip, display_width=192, *, layer=None):
         views["text"],
     ]
     panel = Panel(controls, views, rows, update)
-    panel.cache = cache
+    panel.cache = passes
     with panel.hold():
         # Open on a channel that fires: channel 0 may be silent, a flat grey projection.
-        first = deconvnet.projector(model, layer).forward(video[0])
-        cache[(layer, 0)] = first
+        first = passes.get(deconvnet.projector(model, layer), video, 0)
         controls["channel"].max = first.maps.shape[-1] - 1
         controls["channel"].value = strongest_channel(first)
     return panel

@@ -9,6 +9,7 @@ import pytest
 
 from deconv_tutor import deconvnet, models
 from deconv_tutor import widgets as W
+from deconv_tutor.widgets.projection import ForwardPasses
 
 
 def shows_error(panel, text):
@@ -91,9 +92,48 @@ def test_deconvnet_panel_runs_one_forward_pass_per_layer_and_frame(small_model, 
     for channel in range(4):
         panel.controls["channel"].value = channel
     panel.controls["keep"].value = "all"
-    assert list(panel.cache) == [("c2", 0)]
     panel.controls["frame"].value = 2
-    assert list(panel.cache) == [("c2", 0), ("c2", 2)]
+    panel.controls["layer"].value = "c1"
+    panel.cache.wait()
+    computed = panel.cache.computed
+    assert len(computed) == len(set(computed))
+    # The frames shown, each computed once (which passes ahead ran depends on the timing).
+    assert {("c2", 0), ("c2", 2), ("c1", 2)} <= set(computed)
+
+
+def test_deconvnet_panel_computes_the_next_frames_ahead_and_draws_the_same(small_model, small_clip):
+    panel = W.deconvnet_projection(small_model, small_clip, layer="c2")
+    panel.controls["keep"].value = "all"
+    panel.cache.wait()
+    assert set(panel.cache) == {("c2", i) for i in range(len(small_clip))}
+    before = list(panel.cache.computed)
+    panel.controls["frame"].value = 1
+    assert panel.error is None and panel.cache.computed[: len(before)] == before
+    assert ("c2", 1) not in panel.cache.computed[len(before) :]
+    # What a pass computed ahead draws is what a pass computed on request draws.
+    fresh = W.deconvnet_projection(small_model, small_clip, layer="c2")
+    fresh.cache.clear()
+    for control, value in [("keep", "all"), ("channel", panel.controls["channel"].value),
+                           ("frame", 1)]:  # fmt: skip
+        fresh.controls[control].value = value
+    assert fresh.views["projection"].value == panel.views["projection"].value
+
+
+def test_forward_passes_keep_the_most_recent_and_raise_the_errors_of_a_pass(small_model):
+    way_back = deconvnet.projector(small_model, "c2")
+    clip = np.random.default_rng(1).random((20, *small_model.input_shape[1:]), np.float32)
+    passes = ForwardPasses(kept=3)
+    for index in range(5):
+        passes.get(way_back, clip, index)
+    assert list(passes) == [("c2", 2), ("c2", 3), ("c2", 4)]
+    passes.get(way_back, clip, 10)
+    passes.ahead(way_back, clip, 10)  # two frames ahead: one fewer than it keeps
+    passes.wait()
+    assert list(passes) == [("c2", 11), ("c2", 9), ("c2", 10)]
+    with pytest.raises(ValueError):
+        passes.get(way_back, np.zeros((2, 3, 3, 7), np.float32), 0)
+    with pytest.raises(ValueError, match="kept"):
+        ForwardPasses(kept=0)
 
 
 def test_deconvnet_panel_names_the_missing_layer():
