@@ -25,11 +25,12 @@ from deconv_tutor.widgets._shared import (
 
 __all__ = ["ForwardPasses", "deconvnet_projection", "render_projection", "strongest_channel"]
 
-#: Forward passes a panel keeps (the least recently used go first): a few hundred MB at most
-#: for 256x256 frames.
-_KEPT = 16
-#: Frames of the shown layer computed ahead, nearest to the shown one first.
-_AHEAD = 8
+#: Forward passes a panel keeps (the least recently used go first). One pass of the course's
+#: denoiser up to ``up1_transpose`` holds 20 MB at 256x256 (1.2 MB at chapter 10's 64x64).
+_KEPT = 9
+#: Frames of the shown layer computed ahead, nearest to the shown one first: the whole clip
+#: when it has at most :data:`_KEPT` frames (chapter 10's has 8).
+_AHEAD = _KEPT - 1
 _worker = None
 
 
