@@ -103,8 +103,8 @@ TARGETS = {
         ("artifact_crf", ">=", 35, "CRF of the artifact test (blocking visible)"),
     ],
     "08": [
-        ("unet_mean_iou", ">=", 0.85, "U-Net mean IoU on held-out clips"),
-        ("unet_minus_fcn_iou", ">=", 0.0, "U-Net - FCN mean IoU"),
+        ("unet_mean_iou", ">=", 0.85, "best U-Net (here or reference) mean IoU, held-out clips"),
+        ("unet_minus_fcn_iou", ">=", 0.0, "U-Net - FCN mean IoU, both trained here"),
     ],
     "09": [
         ("multi_minus_single_db", ">=", 0.5, "multi-frame - single-frame (dB)"),

@@ -9,7 +9,8 @@ Three sources of clips need no network:
 * :func:`photo_clip` -- a smooth camera pan, zoom or rotation over a photo that ships
   inside the scikit-image wheel (:data:`PHOTOS_TRAIN`, :data:`PHOTOS_HELDOUT`);
 * :func:`moving_shapes` -- coloured disks, squares and triangles gliding over a textured
-  background, with a per-pixel class mask (:data:`SHAPE_CLASSES`);
+  background, with a per-pixel class mask (:data:`SHAPE_CLASSES`), also pasted over pans
+  across photos (:func:`shapes_over_photos`);
 * :func:`ffmpeg_clip` -- ffmpeg's synthetic ``lavfi`` sources (test patterns, fractals,
   the game of life), produced by the ffmpeg binary bundled with imageio-ffmpeg.
 
@@ -46,6 +47,7 @@ from deconv_tutor.data.clips import (
     load_photo,
     moving_shapes,
     photo_clip,
+    shapes_over_photos,
 )
 from deconv_tutor.data.degradations import (
     add_gaussian_noise,
@@ -92,6 +94,7 @@ __all__ = [
     "psf_gaussian",
     "psf_motion",
     "read_video",
+    "shapes_over_photos",
     "write_video",
 ]
 

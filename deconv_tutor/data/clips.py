@@ -373,6 +373,58 @@ def moving_shapes(frames=16, size=(64, 64), n_shapes=3, seed=0):
     return video.astype(np.float32), masks
 
 
+def shapes_over_photos(names, seeds, frames=16, size=(64, 64), n_shapes=3):
+    """Moving shapes pasted over camera pans across photos: segmentation clips with exact masks.
+
+    One clip per ``(name, seed)`` pair: :func:`moving_shapes` of that seed in front of
+    :func:`photo_clip` of that photo (a pan of the same seed). Every shape pixel is the
+    shapes clip's, every other pixel the photo's, so the mask is exact by construction.
+    Chapter 08 and the reference segmenter train on training photos and are scored on
+    test photos with seeds of their own.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Photo names (see :mod:`deconv_tutor.data.photos`).
+    seeds : sequence of int
+        One seed per name: the shapes and the pan.
+    frames, size, n_shapes
+        As in :func:`moving_shapes`.
+
+    Returns
+    -------
+    video : numpy.ndarray
+        float32, ``(len(names) * frames, height, width, 3)``, the clips one after another.
+    masks : numpy.ndarray
+        int32, ``(len(names) * frames, height, width)``.
+
+    Examples
+    --------
+    >>> video, masks = shapes_over_photos(["chelsea", "coffee"], [0, 1], frames=2, size=(32, 32))
+    >>> video.shape, masks.shape
+    ((4, 32, 32, 3), (4, 32, 32))
+    >>> shapes, mask = moving_shapes(frames=2, size=(32, 32), seed=1)
+    >>> bool(np.array_equal(video[2:][mask > 0], shapes[mask > 0]))
+    True
+    >>> shapes_over_photos(["chelsea"], [0, 1])
+    Traceback (most recent call last):
+    ...
+    ValueError: seeds must hold one seed per photo name (1 names), got 2 seeds
+    """
+    names, seeds = list(names), list(seeds)
+    if len(names) != len(seeds) or not names:
+        raise ValueError(
+            f"seeds must hold one seed per photo name ({len(names)} names), got {len(seeds)} seeds"
+        )
+    videos, masks = [], []
+    for name, seed in zip(names, seeds):
+        shapes, mask = moving_shapes(frames=frames, size=size, n_shapes=n_shapes, seed=seed)
+        background = photo_clip(name, frames=frames, size=size, motion="pan", seed=seed)
+        videos.append(np.where(mask[..., None] > 0, shapes, background))
+        masks.append(mask)
+    return np.concatenate(videos), np.concatenate(masks)
+
+
 def ffmpeg_clip(source="testsrc2", frames=16, size=(64, 64), seed=0):
     """A clip from one of ffmpeg's synthetic video sources.
 
