@@ -314,6 +314,7 @@ def train_segmenter(model, budget, steps, run_dir):
         "train_seconds": round(time.perf_counter() - start, 1),
         "train_steps": schedule.steps,
         "planned_steps": epochs * steps_per_epoch,
+        "patch_size": video.shape[1],  # whole 64x64 frames, not the budget's patches
         "final_loss": float(history.history["loss"][-1]),
         "validation_mean_iou_per_epoch": [round(v, 4) for v in history.history["val_mean_iou"]],
         "epoch_kept": best.best_epoch + 1,
@@ -360,7 +361,7 @@ def train_one(name, steps_factor, command):
         "steps": steps,
         "steps_factor": steps_factor,
         "batch_size": budget.batch_size,
-        "patch_size": budget.patch_size,
+        "patch_size": facts.get("patch_size", budget.patch_size),
         "loss": loss,
         "learning_rate": f"{LEARNING_RATE} with cosine decay to 1/20 over the steps",
         "seed": SEED,
@@ -439,11 +440,11 @@ def table():
         "| model | task | steps | train s | condition | split | reference dB | best other | other dB | gain dB |",
         "|---|---|---:|---:|---|---|---:|---|---:|---:|",
     ]
-    segmenters_ = []
+    segment_records = []
     for name in pretrained.available():
         record = pretrained.record(name)
         if record["task"] == "segment":
-            segmenters_.append(record)
+            segment_records.append(record)
         for g in record["gains"]:
             lines.append(
                 f"| {name} | {record['task']} | {record['steps']} | "
@@ -451,13 +452,13 @@ def table():
                 f"{g['reference_psnr']:.2f} | {g['best_other']} | {g['best_other_psnr']:.2f} | "
                 f"{g['gain_db']:+.2f} |"
             )
-    if segmenters_:
+    if segment_records:
         lines += [
             "",
             "| model | task | steps | train s | split | mean IoU | object IoU |",
             "|---|---|---:|---:|---|---:|---:|",
         ]
-        for record in segmenters_:
+        for record in segment_records:
             for row in record["scores"]:
                 lines.append(
                     f"| {record['name']} | segment | {record['steps']} | "

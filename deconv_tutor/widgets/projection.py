@@ -53,7 +53,8 @@ class ForwardPasses:
     at 256x256, more than half of a frame-slider move). So, once a frame is drawn, the
     frames next to it are run on a worker thread while the learner looks at the picture,
     and a move to one of them finds its pass done. A request from the panel first cancels
-    the work ahead that has not started, so it waits for one running pass at most.
+    its work ahead that has not started, so it waits for one running pass at most (and for
+    what another open panel queued on the same thread).
 
     Parameters
     ----------
@@ -110,10 +111,23 @@ class ForwardPasses:
         return future
 
     def get(self, way_back, clip, index):
-        """The forward pass of frame ``index`` of ``clip`` up to ``way_back``'s layer.
+        """The forward pass of one frame up to a layer, computed now or ahead.
 
-        Waits for it if it is being computed; computes it first if not (cancelling the
-        work ahead that has not started). An error of the pass is raised here.
+        Waits for it if it is being computed; computes it first if not (cancelling this
+        panel's work ahead that has not started). An error of the pass is raised here.
+
+        Parameters
+        ----------
+        way_back : deconv_tutor.deconvnet.Projector
+            The projector of the layer.
+        clip : numpy.ndarray
+            The panel's frames ``(T, H, W, C)``.
+        index : int
+            The frame.
+
+        Returns
+        -------
+        deconv_tutor.deconvnet.ForwardPass
         """
         # cancel() stops only the passes not started yet; a running one finishes.
         for key in [key for key, future in self._futures.items() if future.cancel()]:
@@ -121,7 +135,17 @@ class ForwardPasses:
         return self._submit(way_back, clip, index).result()
 
     def ahead(self, way_back, clip, index):
-        """Queue the passes of the frames nearest to ``index`` (:data:`_AHEAD`, fewer than ``kept``)."""
+        """Queue the passes of the frames nearest to one, those not kept yet, nearest first.
+
+        Parameters
+        ----------
+        way_back : deconv_tutor.deconvnet.Projector
+            The projector of the layer.
+        clip : numpy.ndarray
+            The panel's frames ``(T, H, W, C)``.
+        index : int
+            The frame shown: :data:`_AHEAD` frames around it are queued (fewer than ``kept``).
+        """
         order = sorted(range(len(clip)), key=lambda other: (abs(other - index), -other))
         for other in order[1 : min(_AHEAD, self._kept - 1) + 1]:
             self._submit(way_back, clip, other)
