@@ -10,6 +10,7 @@ import concurrent.futures
 import html
 
 import ipywidgets as widgets
+import keras
 import numpy as np
 
 from deconv_tutor import _graph, deconvnet
@@ -46,6 +47,16 @@ def _shared_worker():
     return _worker
 
 
+def _run_now(function, *args):
+    """``function(*args)`` in this thread, as a finished future (its error kept in it)."""
+    future = concurrent.futures.Future()
+    try:
+        future.set_result(function(*args))
+    except Exception as error:  # noqa: BLE001 (given back by result(), like a worker's)
+        future.set_exception(error)
+    return future
+
+
 class ForwardPasses:
     """A deconvnet panel's forward passes, one per ``(layer, frame)``, some computed ahead.
 
@@ -56,6 +67,11 @@ class ForwardPasses:
     its work ahead that has not started, so it waits for one running pass at most (and for
     what another open panel queued on the same thread).
 
+    Not on JAX: Keras's JAX predict step donates the model's variable buffers and puts new
+    ones back, so a model must not be used from two threads at once (the learner's next
+    cell would race the worker). There every pass is computed when asked, in the caller's
+    thread, and nothing is computed ahead.
+
     Parameters
     ----------
     kept : int, optional
@@ -65,6 +81,9 @@ class ForwardPasses:
     ----------
     computed : list of tuple
         Every ``(layer, frame)`` computed, in order (each once while it is kept).
+    computes_ahead : bool
+        Whether passes run on the worker thread and frames are computed ahead (every
+        backend but JAX).
 
     Examples
     --------
@@ -79,14 +98,15 @@ class ForwardPasses:
     (6, 6, 2)
     >>> passes.ahead(way_back, clip, 0)
     >>> passes.wait()
-    >>> sorted(passes)
-    [('c', 0), ('c', 1), ('c', 2)]
+    >>> sorted(passes) == ([("c", 0), ("c", 1), ("c", 2)] if passes.computes_ahead else [("c", 0)])
+    True
     """
 
     def __init__(self, kept=_KEPT):
         self._kept = check.integer(kept, "kept", minimum=1)
         self._futures = collections.OrderedDict()
         self.computed = []
+        self.computes_ahead = keras.backend.backend() != "jax"
 
     def __iter__(self):
         return iter(self._futures)
@@ -103,7 +123,8 @@ class ForwardPasses:
         key = (way_back.layer_name, index)
         future = self._futures.get(key)
         if future is None:
-            future = _shared_worker().submit(self._run, way_back, clip[index], key)
+            run = _shared_worker().submit if self.computes_ahead else _run_now
+            future = run(self._run, way_back, clip[index], key)
             self._futures[key] = future
         self._futures.move_to_end(key)
         while len(self._futures) > self._kept:
@@ -146,6 +167,8 @@ class ForwardPasses:
         index : int
             The frame shown: :data:`_AHEAD` frames around it are queued (fewer than ``kept``).
         """
+        if not self.computes_ahead:
+            return
         order = sorted(range(len(clip)), key=lambda other: (abs(other - index), -other))
         for other in order[1 : min(_AHEAD, self._kept - 1) + 1]:
             self._submit(way_back, clip, other)
@@ -308,8 +331,8 @@ def deconvnet_projection(model, clip, display_width=192, *, layer=None):
         (images) and ``text``. A layer name typed into the menu that cannot be projected
         shows a message naming the layer in the way. ``panel.cache`` (a
         :class:`ForwardPasses`) holds one forward pass per ``(layer, frame)``: channels and
-        modes reuse it, and the frames next to the one shown are computed ahead on a worker
-        thread while the learner looks.
+        modes reuse it, and (except on JAX) the frames next to the one shown are computed
+        ahead on a worker thread while the learner looks.
 
     Examples
     --------
