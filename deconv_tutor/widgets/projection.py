@@ -38,8 +38,8 @@ _worker = None
 def _shared_worker():
     """The one thread every panel's forward passes run on, started at first use.
 
-    One thread for all panels: a model is never run from two threads at once, and a panel's
-    work ahead never competes with another's for the cores.
+    One thread for all panels: two panels never run their passes at once, and a panel's work
+    ahead never competes with another's for the cores.
     """
     global _worker
     if _worker is None:
