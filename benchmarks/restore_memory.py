@@ -27,6 +27,8 @@ _common.prepare()
 import imageio_ffmpeg
 import numpy as np
 
+from deconv_tutor import data
+
 OUTPUT = _common.RESULTS / "restore_memory.json"
 #: Samples taken before this many seconds (model loading, first frames) are not judged.
 WARM_UP_S = 30
@@ -52,9 +54,8 @@ def box_blur_model(path):
     inputs = keras.Input((None, None, 3))
     blur = keras.layers.Conv2D(3, 3, padding="same", use_bias=False, name="box")
     outputs = blur(inputs)
-    kernel = np.zeros((3, 3, 3, 3), "float32")
-    for channel in range(3):
-        kernel[:, :, channel, channel] = 1.0 / 9.0
+    # (kh, kw, in, out): each channel blurred on its own by data.psf_box.
+    kernel = np.einsum("hw,io->hwio", data.psf_box(3), np.eye(3)).astype("float32")
     blur.set_weights([kernel])
     keras.Model(inputs, outputs).save(path)
 
