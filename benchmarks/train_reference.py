@@ -68,6 +68,7 @@ SEGMENT_SPLITS = {
 STEPS = {
     "denoise": 6000,
     "upscale_x2": 6000,
+    "upscale_x2_fast": 6000,
     "upscale_x3": 6000,
     "deblock": 2500,
     "deblur_gaussian": 2500,

@@ -15,7 +15,9 @@ __all__ = ["build_parser", "main"]
 
 _MODEL_HELP = (
     "'reference' (default): the reference model of the task shipped with the package "
-    "(deconv_tutor/pretrained, trained by benchmarks/train_reference.py); or the path of a "
+    "(deconv_tutor/pretrained, trained by benchmarks/train_reference.py); the name of another "
+    "reference model (upscale_x2_fast: the fastest x2 upscaler, half the filters, for real "
+    "time on a CPU with --preset ultrafast); or the path of a "
     ".keras file you saved in a chapter (model.save('my_model.keras')). A .keras file does "
     "not say which task it learned: the command checks that it takes and returns 3-channel "
     "frames and that its output is --scale times its input (upscale) or the same size (the "

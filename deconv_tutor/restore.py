@@ -236,7 +236,8 @@ def load_model(model="reference", task="denoise", scale=None):
     Parameters
     ----------
     model : str, os.PathLike or keras.Model
-        ``"reference"`` (:func:`deconv_tutor.pretrained.for_task`), the path of a ``.keras``
+        ``"reference"`` (:func:`deconv_tutor.pretrained.for_task`), the name of a reference
+        model (``"upscale_x2_fast"``: the fastest x2 upscaler), the path of a ``.keras``
         file, or a model already in memory.
     task : {"denoise", "upscale", "deblock", "deblur"}
     scale : int, optional
@@ -263,6 +264,12 @@ def load_model(model="reference", task="denoise", scale=None):
     >>> model, what, scale = load_model("reference", "upscale", scale=2)
     >>> what.split(" (")[0], scale
     ("reference model 'upscale_x2'", 2)
+    >>> load_model("upscale_x2_fast", "upscale", scale=2)[1].split(" (")[0]
+    "reference model 'upscale_x2_fast'"
+    >>> load_model("upscale_x2_fast", "denoise")
+    Traceback (most recent call last):
+    ...
+    ValueError: reference model 'upscale_x2_fast' does 'upscale' at scale 2, not 'denoise' at scale 1
     """
     import keras
 
@@ -279,9 +286,14 @@ def load_model(model="reference", task="denoise", scale=None):
         )
     else:
         scale = 1
-    if isinstance(model, str) and model == "reference":
-        name = pretrained.for_task(task, scale=scale)
+    if isinstance(model, str) and (model == "reference" or model in pretrained.REFERENCE_MODELS):
+        name = pretrained.for_task(task, scale=scale) if model == "reference" else model
         facts = pretrained.record(name)
+        if (facts["task"], facts["scale"]) != (task, scale):
+            raise ValueError(
+                f"reference model {name!r} does {facts['task']!r} at scale {facts['scale']}, "
+                f"not {task!r} at scale {scale}"
+            )
         loaded = pretrained.load(name)
         what = (
             f"reference model {name!r} ({facts['builder']}, {facts['steps']} training steps, "
@@ -586,8 +598,10 @@ def restore_video(
     task : {"denoise", "upscale", "deblock", "deblur"}
         What to do; chooses the reference model.
     model : str, os.PathLike or keras.Model
-        ``"reference"`` (the shipped reference model of the task), or a ``.keras`` file
-        saved in a chapter (checked: 3 channels in and out, output size against ``scale``).
+        ``"reference"`` (the shipped reference model of the task), the name of another
+        reference model (``"upscale_x2_fast"``: the fastest x2 upscaler, for real time on a
+        CPU), or a ``.keras`` file saved in a chapter (checked: 3 channels in and out, output
+        size against ``scale``).
     noise_level : float, optional
         ``denoise`` only: the noise you expect, in grey levels (0-255). The reference
         denoiser is blind (it estimates the noise itself); a level outside the range it was

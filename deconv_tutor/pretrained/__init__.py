@@ -15,7 +15,7 @@ files in this folder:
 
     >>> from deconv_tutor import pretrained
     >>> sorted(pretrained.REFERENCE_MODELS)
-    ['deblock', 'deblur_gaussian', 'denoise', 'segment_shapes', 'upscale_x2', 'upscale_x3']
+    ['deblock', 'deblur_gaussian', 'denoise', 'segment_shapes', 'upscale_x2', 'upscale_x2_fast', 'upscale_x3']
     >>> pretrained.REFERENCE_MODELS["upscale_x2"]["task"]
     'upscale'
 """
@@ -51,6 +51,16 @@ REFERENCE_MODELS = {
         "task": "upscale",
         "builder": "espcn",
         "kwargs": {"scale": 2, "channels": 3, "filters": 32},
+        "degradation": "area downscaling by 2",
+        "scale": 2,
+    },
+    # The fastest reference upscaler, for real-time restoring on a CPU: half the filters.
+    # With 16, TensorFlow's CPU convolutions ran it 1.8 times faster than with 32 (18.6 against
+    # 32.9 ms a 428x240 frame, batch 4); with 12 or 24 they were slower than with 16.
+    "upscale_x2_fast": {
+        "task": "upscale",
+        "builder": "espcn",
+        "kwargs": {"scale": 2, "channels": 3, "filters": 16},
         "degradation": "area downscaling by 2",
         "scale": 2,
     },
@@ -186,7 +196,11 @@ def load(name):
 
 
 def for_task(task, *, scale=1):
-    """The name of the reference model for a task (and scale).
+    """The name of the reference model for a task (and scale): the first listed for it.
+
+    Where several do the same task at the same scale, the first in :data:`REFERENCE_MODELS`
+    is the best scored one (``upscale_x2``); the others are there for speed and are asked
+    for by name (``upscale_x2_fast``).
 
     Parameters
     ----------
@@ -219,11 +233,11 @@ def for_task(task, *, scale=1):
     for name, spec in REFERENCE_MODELS.items():
         if spec["task"] == task and spec["scale"] == scale:
             return name
-    offered = [
+    offered = dict.fromkeys(
         f"{spec['task']} at scale {spec['scale']}"
         for spec in REFERENCE_MODELS.values()
         if spec["task"] == task
-    ]
+    )
     raise ValueError(
         f"no reference model does {task!r} at scale {scale}; reference models: {', '.join(offered)}"
     )

@@ -65,7 +65,13 @@ def test_the_reference_segmenter_gives_class_probabilities_and_records_its_epoch
 def test_for_task_names_the_model_and_refuses_what_does_not_exist():
     assert pretrained.for_task("denoise") == "denoise"
     assert pretrained.for_task("deblur") == "deblur_gaussian"
-    with pytest.raises(ValueError, match="no reference model does 'upscale' at scale 4"):
+    # The first listed of two x2 upscalers is the best scored; the fast one is asked for by name.
+    assert pretrained.for_task("upscale", scale=2) == "upscale_x2"
+    with pytest.raises(
+        ValueError,
+        match="no reference model does 'upscale' at scale 4; reference models: upscale at "
+        "scale 2, upscale at scale 3$",
+    ):
         pretrained.for_task("upscale", scale=4)
     with pytest.raises(ValueError, match="task must be one of"):
         pretrained.for_task("colourise")
@@ -76,7 +82,10 @@ def test_for_task_names_the_model_and_refuses_what_does_not_exist():
 def test_unknown_names_are_refused_with_the_list_of_names():
     with pytest.raises(
         ValueError,
-        match="'deblock', 'deblur_gaussian', 'denoise', 'segment_shapes', 'upscale_x2', 'upscale_x3'",
+        match=(
+            "'deblock', 'deblur_gaussian', 'denoise', 'segment_shapes', 'upscale_x2', "
+            "'upscale_x2_fast', 'upscale_x3'"
+        ),
     ):
         pretrained.load("sharpen")
 

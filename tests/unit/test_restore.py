@@ -77,6 +77,19 @@ def test_upscaled_file_is_twice_the_size_with_rate_and_audio(clips, tmp_path):
     assert info.fps == FPS and info.audio_codec == "aac" and result["frames"] == 8
 
 
+def test_a_reference_model_is_taken_by_name_and_checked_against_the_task(clips, tmp_path):
+    result = restore.restore_video(
+        clips["noisy"], tmp_path / "up.mp4", "upscale", model="upscale_x2_fast", progress=False
+    )
+    assert "'upscale_x2_fast'" in result["summary"]
+    assert result["output_size"] == (2 * SIZE[1], 2 * SIZE[0])
+    _fails(
+        tmp_path, ValueError, "'upscale_x2_fast' does 'upscale' at scale 2, not 'upscale' at "
+        "scale 3", clips["noisy"], "upscale", model="upscale_x2_fast", scale=3,
+    )  # fmt: skip
+    _fails(tmp_path, ValueError, "not 'denoise'", clips["noisy"], "denoise", model="upscale_x2")
+
+
 @pytest.mark.parametrize("task", ["deblock", "deblur"])
 def test_every_task_runs_with_its_reference_model(clips, tmp_path, task):
     if pretrained.for_task(task) not in pretrained.available():
