@@ -105,7 +105,8 @@ def build_parser():
         "--tile",
         type=int,
         default=512,
-        help="tile side in input pixels for large frames (default 512)",
+        help="tile side in input pixels: frames of more than TILE x TILE pixels go through "
+        "the model in overlapping TILE x TILE tiles (default 512)",
     )
     restore.add_argument("--quiet", action="store_true", help="no progress line")
     return parser

@@ -585,7 +585,7 @@ def restore_video(
     """Restore a video file with a model and write an H.264 MP4: frame rate, audio and aspect kept.
 
     Frames stream through a few at a time (memory does not grow with the video's length);
-    frames larger than ``tile`` are processed in overlapping tiles. A progress line
+    frames of more than ``tile x tile`` pixels are processed in overlapping tiles. A progress line
     (frames, frames per second, time left) is redrawn on stderr, and one summary line is
     printed at the end.
 

@@ -7,8 +7,9 @@ product of their strides. :class:`Restorer` hides both:
 
 - the frame is padded (mirror padding) at its bottom and right edges up to a multiple of
   the model's strides (:func:`size_multiple`), and the output cropped back;
-- a frame larger than ``tile`` pixels on a side is cut into ``tile x tile`` tiles that
-  overlap by ``overlap`` pixels; each tile's output is weighted by a window that falls
+- a frame of more pixels than one ``tile x tile`` tile (memory grows with the pixels, not
+  with the longer side: a 640 x 360 frame needs less than a 512 x 512 tile) is cut into
+  ``tile x tile`` tiles that overlap by ``overlap`` pixels; each tile's output is weighted by a window that falls
   from 1 to 0 across the overlap (a quarter of it at each end held at 0, where a tile's
   border pixels saw the zero padding of the model's convolutions), and the weighted
   outputs are summed and divided by the summed weights. The windows of two neighbours add
@@ -26,7 +27,8 @@ from deconv_tutor import _validation as check
 __all__ = ["Restorer", "apply", "size_multiple", "tile_starts"]
 
 #: Default tile side (input pixels): a 512 x 512 tile of the 32-filter encoder-decoder holds
-#: about 100 MB of feature maps per frame of a batch of four.
+#: about 100 MB of feature maps per frame of a batch of four. A frame of at most 512 x 512
+#: pixels in all runs whole, whatever its shape.
 DEFAULT_TILE = 512
 #: Default overlap of neighbouring tiles (input pixels); the reference models' receptive
 #: fields are 25 (deblurrer) to about 40 (encoder-decoder, depth 2) pixels wide.
@@ -288,6 +290,9 @@ class Restorer:
     def tiles_for(self, height, width):
         """How many tiles a ``height x width`` frame is cut into (1: it runs whole).
 
+        A frame runs whole when it has no more pixels than one ``tile x tile`` tile (after
+        padding to the model's size multiple), whatever its shape.
+
         Parameters
         ----------
         height, width : int
@@ -300,12 +305,13 @@ class Restorer:
         Examples
         --------
         >>> from deconv_tutor import models
-        >>> Restorer(models.espcn(2, 3, 8), tile=512, overlap=32).tiles_for(480, 854)
-        2
+        >>> restorer = Restorer(models.espcn(2, 3, 8), tile=512, overlap=32)
+        >>> restorer.tiles_for(480, 854), restorer.tiles_for(360, 640)  # 640 x 360 < 512 x 512
+        (2, 1)
         """
         m = self.multiple
         padded_h, padded_w = -(-height // m) * m, -(-width // m) * m
-        if self.tile is None or (padded_h <= self.tile and padded_w <= self.tile):
+        if self.tile is None or padded_h * padded_w <= self.tile**2:
             return 1
         tile_h, tile_w = min(self.tile, padded_h), min(self.tile, padded_w)
         return len(tile_starts(padded_h, tile_h, self.overlap, m)) * len(

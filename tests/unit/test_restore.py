@@ -173,6 +173,16 @@ def test_tiled_and_whole_frame_outputs_agree_without_seams():
     assert metrics.psnr(whole, tiled) > 45.0
 
 
+def test_a_frame_runs_whole_when_it_has_no_more_pixels_than_one_tile():
+    restorer = tiling.Restorer(models.espcn(scale=2, channels=3, filters=4), tile=32, overlap=8)
+    assert restorer.tiles_for(32, 32) == 1
+    assert restorer.tiles_for(16, 64) == 1  # wider than a tile, but 1,024 pixels like one
+    assert restorer.tiles_for(20, 64) == 3  # 1,280 pixels: three 20x32 tiles along the width
+    assert restorer.tiles_for(36, 32) == 2
+    wide = np.random.default_rng(0).random((1, 16, 64, 3), dtype=np.float32)
+    np.testing.assert_allclose(restorer(wide), tiling.apply(restorer.model, wide, tile=None))
+
+
 def test_tile_starts_cover_the_axis_and_overlap():
     for length in range(64, 400, 7):
         starts = tiling.tile_starts(length - length % 4, 64, 16, multiple=4)
