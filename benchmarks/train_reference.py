@@ -288,9 +288,15 @@ def train_segmenter(model, budget, steps, run_dir):
     One epoch is one pass over the clips of :data:`SEGMENT_TRAIN_SEEDS`, so ``steps`` is
     rounded to whole passes.
     """
-    names = [photos.TRAIN_PHOTOS[seed % len(photos.TRAIN_PHOTOS)] for seed in SEGMENT_TRAIN_SEEDS]
+    clips = [
+        data.shapes_over_photos(
+            [photos.TRAIN_PHOTOS[seed % len(photos.TRAIN_PHOTOS)]], [seed],
+            motion=data.MOTIONS[seed % len(data.MOTIONS)],
+        )
+        for seed in SEGMENT_TRAIN_SEEDS
+    ]  # fmt: skip
     video, masks = flipped_and_recoloured(
-        *data.shapes_over_photos(names, SEGMENT_TRAIN_SEEDS), SEED
+        np.concatenate([v for v, _ in clips]), np.concatenate([m for _, m in clips]), SEED
     )
     steps_per_epoch = len(video) // budget.batch_size
     epochs = max(1, round(steps / steps_per_epoch))
@@ -311,6 +317,11 @@ def train_segmenter(model, budget, steps, run_dir):
         callbacks=[schedule, best],
         verbose=2,
     )
+    if not hasattr(best, "best_epoch"):  # training.fit found the run complete and skipped it
+        raise RuntimeError(
+            f"{run_dir} holds a finished run, whose best epoch on validation was not kept; "
+            "move it away to train the segmenter again"
+        )
     return {
         "train_seconds": round(time.perf_counter() - start, 1),
         "train_steps": schedule.steps,
@@ -401,9 +412,10 @@ def _evaluation(task):
         first, last = SEGMENT_TRAIN_SEEDS.start, SEGMENT_TRAIN_SEEDS.stop - 1
         return {
             "train_clips": (
-                f"data.shapes_over_photos(training photos in turn, seeds {first}-{last}), "
-                "16 frames of 64x64 per seed, each clip flipped and its colour channels "
-                "permuted at random (flipped_and_recoloured)"
+                f"data.shapes_over_photos(training photos in turn, seeds {first}-{last}, "
+                "the camera motions of data.MOTIONS in turn), 16 frames of 64x64 per seed, "
+                "each clip flipped and its colour channels permuted at random "
+                "(flipped_and_recoloured)"
             ),
             "eval_clips": "chapter 08's clips, named in each score",
         }

@@ -373,11 +373,11 @@ def moving_shapes(frames=16, size=(64, 64), n_shapes=3, seed=0):
     return video.astype(np.float32), masks
 
 
-def shapes_over_photos(names, seeds, frames=16, size=(64, 64), n_shapes=3):
-    """Moving shapes pasted over camera pans across photos: segmentation clips with exact masks.
+def shapes_over_photos(names, seeds, frames=16, size=(64, 64), n_shapes=3, motion="pan"):
+    """Moving shapes pasted over camera moves across photos: segmentation clips with exact masks.
 
     One clip per ``(name, seed)`` pair: :func:`moving_shapes` of that seed in front of
-    :func:`photo_clip` of that photo (a pan of the same seed). Every shape pixel is the
+    :func:`photo_clip` of that photo (a camera move of the same seed). Every shape pixel is the
     shapes clip's, every other pixel the photo's, so the mask is exact by construction.
     Chapter 08 and the reference segmenter train on training photos and are scored on
     test photos with seeds of their own.
@@ -387,9 +387,11 @@ def shapes_over_photos(names, seeds, frames=16, size=(64, 64), n_shapes=3):
     names : sequence of str
         Photo names (see :mod:`deconv_tutor.data.photos`).
     seeds : sequence of int
-        One seed per name: the shapes and the pan.
+        One seed per name: the shapes and the camera move.
     frames, size, n_shapes
         As in :func:`moving_shapes`.
+    motion : {"pan", "zoom", "rotate", "pan_zoom"}, default "pan"
+        The camera move over each photo, as in :func:`photo_clip`.
 
     Returns
     -------
@@ -419,7 +421,7 @@ def shapes_over_photos(names, seeds, frames=16, size=(64, 64), n_shapes=3):
     videos, masks = [], []
     for name, seed in zip(names, seeds):
         shapes, mask = moving_shapes(frames=frames, size=size, n_shapes=n_shapes, seed=seed)
-        background = photo_clip(name, frames=frames, size=size, motion="pan", seed=seed)
+        background = photo_clip(name, frames=frames, size=size, motion=motion, seed=seed)
         videos.append(np.where(mask[..., None] > 0, shapes, background))
         masks.append(mask)
     return np.concatenate(videos), np.concatenate(masks)

@@ -330,6 +330,15 @@ def test_photo_clip_refuses_an_unknown_motion():
         photo_clip(motion="shake")
 
 
+@pytest.mark.parametrize("motion", ["pan", "rotate"])
+def test_shapes_over_photos_puts_the_photo_clip_of_the_motion_behind_the_shapes(motion):
+    video, masks = data.shapes_over_photos(["coffee"], [4], frames=4, size=(32, 32), motion=motion)
+    background = photo_clip("coffee", frames=4, size=(32, 32), motion=motion, seed=4)
+    assert (masks == 0).any() and np.array_equal(video[masks == 0], background[masks == 0])
+    with pytest.raises(ValueError, match="motion must be one of"):
+        data.shapes_over_photos(["coffee"], [4], motion="shake")
+
+
 def test_moving_shapes_masks_match_classes_and_pixels():
     video, masks = moving_shapes(frames=6, size=(48, 40), n_shapes=3, seed=2)
     assert video.shape == (6, 48, 40, 3) and video.dtype == np.float32
