@@ -9,10 +9,10 @@ product of their strides. :class:`Restorer` hides both:
   the model's strides (:func:`size_multiple`), and the output cropped back;
 - a frame of more pixels than one ``tile x tile`` tile (memory grows with the pixels, not
   with the longer side: a 640 x 360 frame needs less than a 512 x 512 tile) is cut into
-  ``tile x tile`` tiles that overlap by ``overlap`` pixels; each tile's output is weighted by a window that falls
-  from 1 to 0 across the overlap (a quarter of it at each end held at 0, where a tile's
-  border pixels saw the zero padding of the model's convolutions), and the weighted
-  outputs are summed and divided by the summed weights. The windows of two neighbours add
+  ``tile x tile`` tiles that overlap by ``overlap`` pixels; each tile's output is weighted
+  by a window that falls from 1 to 0 across the overlap (a quarter of it at each end held
+  at 0, where a tile's border pixels saw the zero padding of the model's convolutions),
+  and the weighted outputs are summed and divided by the summed weights. The windows of two neighbours add
   up to one, so a smooth picture stays smooth and no seam is drawn. Tiles start on
   multiples of the model's strides, so each tile sees the pixel grid the whole frame
   would: away from the tile borders, tiled and whole-frame outputs agree to rounding.
