@@ -72,6 +72,7 @@ STEPS = {
     "upscale_x3": 6000,
     "deblock": 2500,
     "deblur_gaussian": 2500,
+    "denoise_article": 10000,
     "segment_shapes": SEGMENT_STEPS,
 }
 #: Steps between checkpoints (an epoch of ``training.fit``).
@@ -135,9 +136,11 @@ def _rows(label, clean, restored_by_method):
     ]
 
 
-def score_denoise(model, clean):
+def score_denoise(model, clean, sigma_range):
+    """Scored at each of :data:`DENOISE_SIGMAS` in the range it was trained for."""
+    low, high = sigma_range
     rows = []
-    for sigma in DENOISE_SIGMAS:
+    for sigma in (s for s in DENOISE_SIGMAS if low <= s <= high):
         label = f"sigma {round(sigma * 255)}"
         noisy = {
             split: data.add_gaussian_noise(clean[split], sigma, seed=1000 + index)
@@ -232,7 +235,7 @@ def score(name, model, clean):
     if spec["task"] == "segment":
         return score_segment(model)
     if spec["task"] == "denoise":
-        return score_denoise(model, clean)
+        return score_denoise(model, clean, spec["noise_sigma_range"])
     if spec["task"] == "upscale":
         return score_upscale(model, clean, spec["scale"])
     if spec["task"] == "deblock":
@@ -341,9 +344,7 @@ def train_one(name, steps_factor, command):
         epochs = steps // min(EPOCH_STEPS, steps)
         steps = epochs * min(EPOCH_STEPS, steps)
     training.set_seed(SEED)
-    from deconv_tutor import models
-
-    model = models.ZOO[spec["builder"]](**spec["kwargs"])
+    model = pretrained.build(name)
     loss = {"denoise": "mse", "segment": "per-pixel cross-entropy"}.get(spec["task"], "mae")
     run_dir = RUNS / (name if steps_factor == 1 else f"{name}_x{steps_factor:g}")
     print(f"\n[{name}] {spec['builder']}{spec['kwargs']}: {steps} steps in {run_dir}", flush=True)
@@ -430,11 +431,9 @@ def _evaluation(task):
 
 def _write(name, model, record, folder):
     """Weights, then record, each through a temporary name: both or the old pair."""
-    from deconv_tutor import models
-
     folder.mkdir(parents=True, exist_ok=True)
     # A fresh model holds the weights alone (the trained one also carries its optimizer).
-    bare = models.ZOO[record["builder"]](**record["kwargs"])
+    bare = pretrained.build(name)
     bare.set_weights(model.get_weights())
     weights = folder / f"{name}.weights.h5"
     temporary = folder / f".{name}.partial.weights.h5"

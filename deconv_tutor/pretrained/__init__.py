@@ -15,7 +15,7 @@ files in this folder:
 
     >>> from deconv_tutor import pretrained
     >>> sorted(pretrained.REFERENCE_MODELS)
-    ['deblock', 'deblur_gaussian', 'denoise', 'segment_shapes', 'upscale_x2', 'upscale_x2_fast', 'upscale_x3']
+    ['deblock', 'deblur_gaussian', 'denoise', 'denoise_article', 'segment_shapes', 'upscale_x2', 'upscale_x2_fast', 'upscale_x3']
     >>> pretrained.REFERENCE_MODELS["upscale_x2"]["task"]
     'upscale'
 """
@@ -25,7 +25,16 @@ import pathlib
 
 from deconv_tutor import _validation as check
 
-__all__ = ["FOLDER", "REFERENCE_MODELS", "TASKS", "available", "for_task", "load", "record"]
+__all__ = [
+    "FOLDER",
+    "REFERENCE_MODELS",
+    "TASKS",
+    "available",
+    "build",
+    "for_task",
+    "load",
+    "record",
+]
 
 #: Where the weights and records live (inside the installed package).
 FOLDER = pathlib.Path(__file__).resolve().parent
@@ -87,6 +96,22 @@ REFERENCE_MODELS = {
         "degradation": "9x9 Gaussian blur, sigma 1.5, then Gaussian noise sigma 0.01",
         "blur": {"kind": "gaussian", "size": 9, "sigma": 1.5},
         "noise_sigma": 0.01,
+        "scale": 1,
+    },
+    # Chapter 04's fixed model: the article's encoder-decoder (its widths 32, 64, 128; no skip
+    # connection, every detail through a bottleneck at 1/8 of the size) with "same" padding and
+    # three transposed convolutions, trained for chapter 04's noise alone, for longer.
+    "denoise_article": {
+        "task": "denoise",
+        "builder": "encoder_decoder",
+        "kwargs": {
+            "input_shape": [None, None, 3],
+            "filters": 32,
+            "depth": 3,
+            "upsampling": "transpose",
+        },
+        "degradation": "Gaussian noise, sigma 25/255",
+        "noise_sigma_range": [25 / 255, 25 / 255],
         "scale": 1,
     },
     # Chapter 08's U-Net (its size chosen on the validation clips), trained for longer than
@@ -181,8 +206,6 @@ def load(name):
     >>> pretrained.load("segment_shapes").output_shape  # a probability per class
     (None, None, None, 4)
     """
-    from deconv_tutor import models
-
     facts = record(name)
     weights_path, _ = _paths(name)
     if not weights_path.is_file():
@@ -190,9 +213,40 @@ def load(name):
             f"the weights of reference model {name!r} are missing: expected {weights_path}; "
             f"`python benchmarks/train_reference.py --only {name}` trains them"
         )
-    model = models.ZOO[facts["builder"]](**facts["kwargs"])
+    model = _network(facts["builder"], facts["kwargs"])
     model.load_weights(weights_path)
     return model
+
+
+def build(name):
+    """A reference model's network, untrained: its builder called with its arguments.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`REFERENCE_MODELS`.
+
+    Returns
+    -------
+    keras.Model
+
+    Examples
+    --------
+    >>> from deconv_tutor import pretrained
+    >>> pretrained.build("denoise_article").name
+    'encoder_decoder_transpose'
+    """
+    spec = REFERENCE_MODELS[_check_name(name)]
+    return _network(spec["builder"], spec["kwargs"])
+
+
+def _network(builder, kwargs):
+    from deconv_tutor import models
+
+    # Chapter 04's encoder-decoder is not in the zoo, whose models take frames of any size:
+    # it takes sizes divisible by 8 only.
+    builders = {**models.ZOO, "encoder_decoder": models.encoder_decoder}
+    return builders[builder](**kwargs)
 
 
 def for_task(task, *, scale=1):

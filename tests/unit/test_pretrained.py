@@ -83,8 +83,8 @@ def test_unknown_names_are_refused_with_the_list_of_names():
     with pytest.raises(
         ValueError,
         match=(
-            "'deblock', 'deblur_gaussian', 'denoise', 'segment_shapes', 'upscale_x2', "
-            "'upscale_x2_fast', 'upscale_x3'"
+            "'deblock', 'deblur_gaussian', 'denoise', 'denoise_article', 'segment_shapes', "
+            "'upscale_x2', 'upscale_x2_fast', 'upscale_x3'"
         ),
     ):
         pretrained.load("sharpen")
