@@ -10,6 +10,7 @@ One module per idea, mirroring the chapters:
 - ``models``: Keras model builders for restoration; ``segmenters``: FCN and U-Net
 - ``cost``: parameters and multiply-adds per pixel of any model
 - ``restoration`` (upscaling, denoising, deconvolution): classical baselines
+- ``motion``: neighbouring frames aligned with the middle one (motion compensation)
 - ``pretrained``: reference weights trained for longer than a chapter can, with their records
 - ``restore`` (and ``tiling``, ``cli``): a video file in, a restored file out
   (``python -m deconv_tutor restore``)

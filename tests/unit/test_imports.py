@@ -7,7 +7,13 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "module", ["deconv_tutor.metrics", "deconv_tutor.data", "deconv_tutor.restoration"]
+    "module",
+    [
+        "deconv_tutor.metrics",
+        "deconv_tutor.data",
+        "deconv_tutor.restoration",
+        "deconv_tutor.motion",
+    ],
 )
 def test_numpy_side_modules_import_without_keras(module):
     code = (
