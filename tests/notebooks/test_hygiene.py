@@ -68,6 +68,17 @@ def test_cells_meant_to_raise_did_raise(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_holds_no_training_progress_bars(path):
+    # Keras draws a bar per batch (hundreds of lines on the page); a chapter trains with
+    # verbose=0 and prints one line per model, or shows the training monitor.
+    for cell in _cells(path):
+        text = "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+        assert "\u2501" not in text, (
+            f"{path.name}: a progress bar in the output of:\n{_source(cell)[:300]}"
+        )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_under_two_megabytes(path):
     assert path.stat().st_size < MAX_BYTES, f"{path.name} is {path.stat().st_size / 1e6:.2f} MB"
 
