@@ -91,10 +91,22 @@ def prepare(seed=0, workdir=None):
         import keras  # noqa: E402  (after the variables above, on purpose)
 
         if keras.backend.backend() == "tensorflow":
-            import tensorflow  # noqa: F401  (its C++ start-up lines go to the silenced stream)
+            import tensorflow  # its C++ start-up lines go to the silenced stream
+
+            tensorflow.get_logger().addFilter(_not_a_retracing_warning)  # added once only
 
     keras.utils.set_random_seed(seed)
     return cache
+
+
+def _not_a_retracing_warning(record):
+    """False for TensorFlow's "triggered tf.function retracing" warning, True otherwise.
+
+    The chapters score several models in turn, and Keras traces each model's ``predict``
+    once; TensorFlow counts those first traces of different models as retracing and prints
+    a paragraph of advice that does not apply. Every other TensorFlow message still shows.
+    """
+    return "triggered tf.function retracing" not in record.getMessage()
 
 
 @contextlib.contextmanager
