@@ -12,8 +12,8 @@ models train for thousands (:data:`STEPS`), on the same data and with the same r
 - **test** (grace_hopper, motorcycle_left): scored, never used for a choice.
 
 The segmenter (``segment_shapes``, chapter 08's U-Net) trains on moving shapes pasted over
-pans across the training photos (``data.shapes_over_photos``, one clip per seed below 500)
-and is scored by mean IoU on chapter 08's validation and test clips (seeds 500-503 over
+camera moves across the training photos (``data.shapes_over_photos``, one clip per seed of
+:data:`SEGMENT_TRAIN_SEEDS`) and is scored by mean IoU on chapter 08's validation and test clips (seeds 500-503 over
 the validation photos, 1000-1003 over the test photos).
 
 Each model trains in ``runs/reference/<name>`` with a checkpoint every epoch, so an
