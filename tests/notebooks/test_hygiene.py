@@ -89,6 +89,16 @@ def test_notebook_output_holds_no_noise(path, mark):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_leaves_tensorflow_warnings_on(path):
+    # environment.prepare drops the one misleading message (the retracing advice); raising
+    # the logger's level would hide every other warning from the learner too.
+    for cell in _cells(path):
+        assert 'getLogger("tensorflow").setLevel' not in _source(cell), (
+            f"{path.name} silences TensorFlow's warnings in:\n{_source(cell)[:300]}"
+        )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_under_two_megabytes(path):
     assert path.stat().st_size < MAX_BYTES, f"{path.name} is {path.stat().st_size / 1e6:.2f} MB"
 
