@@ -163,9 +163,13 @@ class _FfmpegDecoder:
 
     def _drain_stderr(self):
         # Drained whatever its length, or a chatty ffmpeg would block on a full pipe.
-        for raw in self.process.stderr:
-            if len(self.stderr_lines) < _STDERR_LINES_KEPT:
-                self.stderr_lines.append(raw.decode(errors="replace").rstrip())
+        try:
+            for raw in self.process.stderr:
+                if len(self.stderr_lines) < _STDERR_LINES_KEPT:
+                    self.stderr_lines.append(raw.decode(errors="replace").rstrip())
+        except (OSError, ValueError):
+            # close() gave up waiting for this thread and closed the pipe under it.
+            pass
 
     def _put(self, item):
         while not self.stopping.is_set():
@@ -222,6 +226,10 @@ class _FfmpegDecoder:
             # SIGKILL: a spinning ffmpeg has been seen to ignore SIGTERM.
             self.process.kill()
         self.process.wait()
+        # The threads end at the pipes' end of file; a pipe closed under a busy thread would
+        # have it print its ValueError into the caller's output (a notebook's stderr).
+        for thread in self.threads:
+            thread.join(timeout=FFMPEG_FRAME_TIMEOUT)
         for stream in (self.process.stdout, self.process.stderr):
             stream.close()
 

@@ -112,6 +112,16 @@ def test_an_abandoned_iter_frames_stops_its_ffmpeg(mp4_path, monkeypatch):
     assert len(started) == 1 and started[0].poll() is not None
 
 
+def test_closing_a_decoder_waits_for_its_threads_and_a_late_drain_is_quiet(mp4_path):
+    # Closing the pipes under a slow thread printed "ValueError: I/O operation on closed
+    # file" into a notebook's stderr when reading stopped early on a loaded machine.
+    decoder = video_files._FfmpegDecoder(mp4_path)
+    assert decoder.next_frame() is not None
+    decoder.close()
+    assert not any(thread.is_alive() for thread in decoder.threads)
+    decoder._drain_stderr()  # what a thread still running at that moment would do
+
+
 # ---------------------------------------------------------------------------- write failures
 
 
