@@ -113,8 +113,8 @@ def test_an_abandoned_iter_frames_stops_its_ffmpeg(mp4_path, monkeypatch):
 
 
 def test_closing_a_decoder_waits_for_its_threads_and_a_late_drain_is_quiet(mp4_path):
-    # Closing the pipes under a slow thread printed "ValueError: I/O operation on closed
-    # file" into a notebook's stderr when reading stopped early on a loaded machine.
+    # Closing the pipes under a slow thread makes it raise "ValueError: I/O operation on
+    # closed file", which Python prints to stderr: inside a notebook, into the cell's output.
     decoder = video_files._FfmpegDecoder(mp4_path)
     assert decoder.next_frame() is not None
     decoder.close()
