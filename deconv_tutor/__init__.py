@@ -18,6 +18,7 @@ One module per idea, mirroring the chapters:
 - ``training`` (budgets, hardware, distribution, fitting): training on any machine
 - ``speed``: frames per second against the machine's matmul ceiling
 - ``deconvnet``: Zeiler-Fergus projections of a feature map back to the pixels
+- ``structure``: do a layer's projections show structure? measured against random weights
 - ``widgets`` (one module per view) and ``plotting``: what a learner sees
 - ``exercises``: checks, hints and solutions
 - ``environment``: one call at the top of every notebook

@@ -34,6 +34,7 @@ from deconv_tutor import (
     models,
     segmenters,
     speed,
+    structure,
     training,
 )
 
@@ -278,6 +279,37 @@ each(
     "model",
     [("abc", TypeError), (None, TypeError)],
     lambda c, v: speed.arithmetic_intensity(v),
+)
+
+# structure: the measures of chapter 10's projections
+each(
+    "roughness",
+    "picture",
+    [
+        ("abc", TypeError),
+        (np.zeros((8, 8, 1)), ValueError),
+        (np.ones((2, 8)), ValueError),
+        (np.zeros((8, 8)), ValueError),
+        (np.full((8, 8), np.nan), ValueError),
+    ],
+    lambda c, v: structure.roughness(v),
+)
+each(
+    "projection_measures",
+    "edges",
+    [
+        ("abc", TypeError),
+        (np.ones((4, 8)), ValueError),
+        (np.ones((8, 8)), ValueError),
+        (np.ones((8, 8, 1)), ValueError),
+    ],
+    lambda c, v: structure.projection_measures(c["model"], GREY, "c", v),
+)
+each(
+    "projection_measures",
+    "layer_name",
+    [("nonsense", ValueError), (3, TypeError)],
+    lambda c, v: structure.projection_measures(c["model"], GREY, v, np.eye(8)),
 )
 
 # deconvnet
