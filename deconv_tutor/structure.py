@@ -10,8 +10,9 @@ compared with untrained models of the same architecture, and must be one that ra
 do not also score well on. Two are computed here:
 
 - **edge correlation**: the correlation between the summed magnitude of the projections of
-  every channel and an edge map of the clean frame. It mostly measures the frame: across
-  frames, random weights score anywhere from about -0.2 to +0.5.
+  every channel and an edge map of the clean frame. It mostly measures the frame: untrained
+  models of chapter 10's reference denoiser score from about -0.2 to +0.5, depending on the
+  frame (``benchmarks/projection_structure.py``).
 - **roughness**: the energy of a projection's Laplacian divided by its variance, averaged
   over the channels that are not silent. White noise scores 20 (the squares of the
   Laplacian's taps, 16 + 4 x 1); smooth patterns far less. Random weights leave their grain
