@@ -79,7 +79,9 @@ SEGMENT_SPLITS = {
 #: first 10,000 (+4.80 dB over the noisy input in chapter 04, target +5). ``deblock`` with
 #: the MSE loss then three times its 7,500 steps (chapter 07's +0.5 dB at CRF 38 held by
 #: 0.002 dB at 7,500), the count fixed before the run; shipped only if validation gains too
-#: (it did: +0.69 against +0.64 dB at CRF 35; test +0.68 against +0.56).
+#: (it did: +0.69 against +0.64 dB at CRF 35; test +0.68 against +0.56). ``upscale_x2``: a
+#: trial of three times its steps (``--only upscale_x2 --steps-factor 3``, 54,000) did not gain
+#: on validation (+0.72 against +0.74 dB over Lanczos): this ESPCN has plateaued.
 STEPS = {
     "denoise": 18000,
     "upscale_x2": 18000,
