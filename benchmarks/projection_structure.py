@@ -83,39 +83,37 @@ def main():
     for split, names in (("validation", photos.VALIDATION_PHOTOS), ("test", photos.TEST_PHOTOS)):
         for label, noisy, clean in frames_of(names):
             edges = filters.sobel(clean.mean(axis=-1))
-            for layer in layers:
-                ours = structure.projection_measures(reference, noisy, layer, edges)
-                theirs = [structure.projection_measures(m, noisy, layer, edges) for m in untrained]
+            for comparison in structure.compare_with_untrained(
+                reference, untrained, noisy, layers, edges
+            ):
+                ours, theirs = comparison.trained, comparison.untrained
                 correlations = [m.edge_correlation for m in theirs]
-                smoothest = min(m.roughness for m in theirs)
                 row = {
                     "split": split,
                     "frame": label,
-                    "layer": layer,
+                    "layer": comparison.layer,
                     "edge_correlation": round(ours.edge_correlation, 4),
                     "untrained_edge_correlation": [round(c, 4) for c in correlations],
+                    "edge_placement": comparison.edge_placement,
                     "roughness": round(ours.roughness, 3),
                     "untrained_roughness": [round(m.roughness, 3) for m in theirs],
-                    "roughness_margin": round(smoothest - ours.roughness, 3),
+                    "roughness_margin": round(comparison.roughness_margin, 3),
                 }
                 rows.append(row)
                 print(
-                    f"{split:10s} {label:32s} {layer:14s} {ours.edge_correlation:10.3f}"
+                    f"{split:10s} {label:32s} {comparison.layer:14s} {ours.edge_correlation:10.3f}"
                     f" {min(correlations):6.3f}..{max(correlations):6.3f}"
-                    f" {ours.roughness:9.1f} {smoothest:19.1f} {row['roughness_margin']:6.1f}",
+                    f" {ours.roughness:9.1f} {min(m.roughness for m in theirs):19.1f}"
+                    f" {row['roughness_margin']:6.1f}",
                     flush=True,
                 )
     summary = {}
     for split in ("validation", "test"):
         chosen = [row for row in rows if row["split"] == split]
-        above = sum(r["edge_correlation"] > max(r["untrained_edge_correlation"]) for r in chosen)
-        within = sum(
-            min(r["untrained_edge_correlation"])
-            <= r["edge_correlation"]
-            <= max(r["untrained_edge_correlation"])
-            for r in chosen
+        above, within, below = (
+            sum(r["edge_placement"] == place for r in chosen)
+            for place in ("above", "within", "below")
         )
-        below = len(chosen) - above - within
         summary[split] = {
             "cases": len(chosen),
             "edge_correlation_above_every_untrained": above,

@@ -37,7 +37,13 @@ from scipy import ndimage
 from deconv_tutor import _validation as check
 from deconv_tutor import deconvnet
 
-__all__ = ["ProjectionMeasures", "projection_measures", "roughness"]
+__all__ = [
+    "LayerComparison",
+    "ProjectionMeasures",
+    "compare_with_untrained",
+    "projection_measures",
+    "roughness",
+]
 
 
 class ProjectionMeasures(NamedTuple):
@@ -178,3 +184,105 @@ def projection_measures(model, frame, layer_name, edges):
     magnitude = np.sum([np.abs(picture) for picture in active], axis=0)
     correlation = float(np.corrcoef(magnitude.ravel(), edges.ravel())[0, 1])
     return ProjectionMeasures(correlation, float(np.mean([roughness(p) for p in active])))
+
+
+class LayerComparison(NamedTuple):
+    """One layer's measures for a trained model and for untrained ones.
+
+    Made by :func:`compare_with_untrained`.
+
+    Parameters
+    ----------
+    layer : str
+        The layer measured.
+    trained : ProjectionMeasures
+        The trained model's.
+    untrained : tuple of ProjectionMeasures
+        Each untrained model's.
+
+    Examples
+    --------
+    >>> comparison = LayerComparison("up1", ProjectionMeasures(0.1, 6.0),
+    ...                              (ProjectionMeasures(0.0, 18.0), ProjectionMeasures(0.2, 30.0)))
+    >>> comparison.edge_placement, comparison.roughness_margin
+    ('within', 12.0)
+    """
+
+    layer: str
+    trained: ProjectionMeasures
+    untrained: tuple
+
+    @property
+    def edge_placement(self):
+        """Where the trained edge correlation lies against the untrained models' range.
+
+        "above", "within" or "below".
+        """
+        values = [measured.edge_correlation for measured in self.untrained]
+        value = self.trained.edge_correlation
+        return "above" if value > max(values) else ("below" if value < min(values) else "within")
+
+    @property
+    def roughness_margin(self):
+        """The smoothest untrained model's roughness minus the trained model's.
+
+        Positive when the trained projections are smoother than every untrained model's.
+        """
+        return min(measured.roughness for measured in self.untrained) - self.trained.roughness
+
+
+def compare_with_untrained(trained, untrained, frame, layer_names, edges):
+    """:func:`projection_measures` of a trained model and of untrained ones, layer by layer.
+
+    Random weights are the control: a deconvnet projection carries the frame back whatever
+    the weights, so only what the trained model shows and the untrained ones do not can be
+    credited to training.
+
+    Parameters
+    ----------
+    trained : keras.Model
+        The trained model.
+    untrained : sequence of keras.Model
+        Models of the same architecture, not trained (one per seed); at least one.
+    frame : array_like, shape (H, W, C)
+        The frame the activations come from.
+    layer_names : sequence of str
+        The layers to compare.
+    edges : array_like, shape (H, W)
+        An edge map of the clean frame.
+
+    Returns
+    -------
+    list of LayerComparison
+        One per layer, in the order given.
+
+    Raises
+    ------
+    ValueError
+        No untrained model, and what :func:`projection_measures` raises.
+
+    Examples
+    --------
+    >>> import keras
+    >>> from deconv_tutor import models
+    >>> keras.utils.set_random_seed(0)
+    >>> nets = [models.encoder_decoder((16, 16, 3), filters=4, depth=2) for _ in range(3)]
+    >>> frame = np.random.default_rng(0).random((16, 16, 3)).astype(np.float32)
+    >>> edges = np.random.default_rng(1).random((16, 16))
+    >>> [comparison] = compare_with_untrained(nets[0], nets[1:], frame, ["up1_transpose"], edges)
+    >>> comparison.layer, len(comparison.untrained)
+    ('up1_transpose', 2)
+    >>> comparison.edge_placement in ("above", "within", "below")
+    True
+    """
+    untrained = tuple(untrained)
+    if not untrained:
+        raise ValueError("untrained must hold at least one model to compare with, got none")
+    return [
+        LayerComparison(
+            name,
+            projection_measures(trained, frame, name, edges),
+            tuple(projection_measures(model, frame, name, edges) for model in untrained),
+        )
+        for name in layer_names
+    ]

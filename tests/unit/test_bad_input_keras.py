@@ -306,6 +306,12 @@ each(
     lambda c, v: structure.projection_measures(c["model"], GREY, "c", v),
 )
 each(
+    "compare_with_untrained",
+    "untrained",
+    [([], ValueError)],
+    lambda c, v: structure.compare_with_untrained(c["model"], v, GREY, ["c"], np.eye(8)),
+)
+each(
     "projection_measures",
     "layer_name",
     [("nonsense", ValueError), (3, TypeError)],

@@ -69,3 +69,36 @@ def test_a_layer_silent_on_the_frame_has_nothing_to_measure():
     model = keras.Model(inputs, layer(inputs))
     with pytest.raises(ValueError, match="every channel of layer 'mute' is silent"):
         structure.projection_measures(model, np.ones((8, 8, 1)), "mute", np.eye(8))
+
+
+def test_a_comparison_places_the_trained_model_among_the_untrained_ones():
+    def measured(edge, rough):
+        return structure.ProjectionMeasures(edge, rough)
+
+    untrained = (measured(0.0, 15.0), measured(0.2, 30.0))
+    cases = [
+        ((0.3, 6.0), "above", 9.0),
+        ((0.1, 15.0), "within", 0.0),
+        ((-0.1, 20.0), "below", -5.0),
+    ]
+    for (edge, rough), placement, margin in cases:
+        comparison = structure.LayerComparison("layer", measured(edge, rough), untrained)
+        assert comparison.edge_placement == placement
+        assert comparison.roughness_margin == pytest.approx(margin)
+
+
+def test_compare_with_untrained_measures_every_model_in_every_layer(decoder_model):
+    keras.utils.set_random_seed(1)
+    other = models.encoder_decoder((16, 16, 3), filters=4, depth=2)
+    frame = RNG.random((16, 16, 3)).astype(np.float32)
+    edges = RNG.random((16, 16))
+    layers = ["up2_transpose", "up1_transpose"]
+    comparisons = structure.compare_with_untrained(decoder_model, [other], frame, layers, edges)
+    assert [c.layer for c in comparisons] == layers
+    for comparison in comparisons:
+        assert comparison.trained == structure.projection_measures(
+            decoder_model, frame, comparison.layer, edges
+        )
+        assert comparison.untrained == (
+            structure.projection_measures(other, frame, comparison.layer, edges),
+        )
