@@ -13,7 +13,8 @@ The later chapters' models take frames of any size and are compiled for training
 - denoising (chapter 06): :func:`dncnn` (residual CNN), :func:`denoiser_encoder_decoder`
   (strided convolutions down, transposed convolutions up);
 - super-resolution (chapter 07): :func:`fsrcnn` (transposed-convolution head),
-  :func:`espcn` (sub-pixel head), :func:`resize_conv_upscaler`;
+  :func:`espcn` (sub-pixel head), :func:`resize_conv_upscaler`,
+  :func:`upscaler_encoder_decoder` (interpolation, then the denoiser's network);
 - deblurring (chapter 03): :func:`deblurrer`;
 - temporal models (chapter 09): :func:`temporal_denoiser` (early fusion or ``Conv3D``).
 
@@ -437,6 +438,28 @@ def dncnn(channels=3, filters=32, depth=8):
     return compile_restoration(keras.Model(inputs, outputs, name=f"dncnn_{depth}x{filters}"))
 
 
+def _strided_encoder_decoder(inputs, filters, depth):
+    """The body of :func:`denoiser_encoder_decoder`: full-resolution features of ``inputs``."""
+    features = _conv(filters, "in_conv")(inputs)
+    skips = [features]
+    for level in range(1, depth + 1):
+        width = filters * 2**level
+        features = keras.layers.Conv2D(
+            width, 3, strides=2, padding="same", activation="relu", name=f"down{level}_stride"
+        )(features)
+        features = _conv(width, f"down{level}_conv")(features)
+        skips.append(features)
+    skips.pop()
+    for level in range(depth, 0, -1):
+        width = filters * 2 ** (level - 1)
+        features = keras.layers.Conv2DTranspose(
+            width, 4, strides=2, padding="same", activation="relu", name=f"up{level}_transpose"
+        )(features)
+        features = keras.layers.Add(name=f"up{level}_skip")([skips.pop(), features])
+        features = _conv(width, f"up{level}_conv")(features)
+    return features
+
+
 def denoiser_encoder_decoder(channels=3, filters=32, depth=2):
     """Encoder-decoder denoiser: strided convolutions down, transposed convolutions up.
 
@@ -480,23 +503,7 @@ def denoiser_encoder_decoder(channels=3, filters=32, depth=2):
     filters = check.integer(filters, "filters", minimum=1)
     depth = check.integer(depth, "depth", minimum=1)
     inputs = keras.Input((None, None, channels), name="noisy")
-    features = _conv(filters, "in_conv")(inputs)
-    skips = [features]
-    for level in range(1, depth + 1):
-        width = filters * 2**level
-        features = keras.layers.Conv2D(
-            width, 3, strides=2, padding="same", activation="relu", name=f"down{level}_stride"
-        )(features)
-        features = _conv(width, f"down{level}_conv")(features)
-        skips.append(features)
-    skips.pop()
-    for level in range(depth, 0, -1):
-        width = filters * 2 ** (level - 1)
-        features = keras.layers.Conv2DTranspose(
-            width, 4, strides=2, padding="same", activation="relu", name=f"up{level}_transpose"
-        )(features)
-        features = keras.layers.Add(name=f"up{level}_skip")([skips.pop(), features])
-        features = _conv(width, f"up{level}_conv")(features)
+    features = _strided_encoder_decoder(inputs, filters, depth)
     noise = _residual_head(channels, "noise")(features)
     outputs = keras.layers.Subtract(dtype="float32", name="denoised")([inputs, noise])
     return compile_restoration(
@@ -737,6 +744,60 @@ def resize_conv_upscaler(
     return compile_restoration(keras.Model(inputs, outputs, name=f"resize_conv_x{scale}"))
 
 
+def upscaler_encoder_decoder(scale=2, channels=3, filters=32, depth=2, *, skip="bicubic"):
+    """Encoder-decoder upscaler: interpolate, then the denoiser's network adds the lost detail.
+
+    The input is resized by ``scale`` (``skip``, bicubic by default), as SRCNN and VDSR do
+    (Dong et al., 2014; Kim et al., 2016), and :func:`denoiser_encoder_decoder`'s network
+    runs on the result: strided convolutions down, ``Conv2DTranspose`` layers back up,
+    skip connections at every level. It predicts what the interpolation misses, added to
+    the resized input (global residual; the head starts at zero, so a fresh model is plain
+    interpolation). Its first strided convolution brings the features back to the input's
+    resolution and the second below it: a much wider view of the picture than
+    :func:`espcn`'s, for many more multiply-adds, most of them at the output's resolution.
+
+    Parameters
+    ----------
+    scale : int, default 2
+        Upscaling factor, >= 2.
+    channels : int, default 3
+    filters : int, default 32
+        Width at the output's resolution, doubled at each level down.
+    depth : int, default 2
+        Levels of downsampling, >= 1. The output's height and width (``scale`` times the
+        input's) must be divisible by ``2**depth``.
+    skip : {"bicubic", "lanczos3", "lanczos5", "bilinear", "nearest"}, default "bicubic"
+        Interpolation of the resized input (the choices are compared in :func:`fsrcnn`).
+
+    Returns
+    -------
+    keras.Model
+        ``(batch, H, W, channels) -> (batch, scale * H, scale * W, channels)``;
+        compiled by :func:`compile_restoration`.
+
+    Examples
+    --------
+    >>> model = upscaler_encoder_decoder(scale=2, filters=8)
+    >>> model.predict(np.zeros((1, 8, 12, 3), "float32"), verbose=0).shape
+    (1, 16, 24, 3)
+    >>> [layer.name for layer in model.layers if "transpose" in layer.name]
+    ['up2_transpose', 'up1_transpose']
+    """
+    scale = check.integer(scale, "scale", minimum=2, what="an integer >= 2 (the upscaling factor)")
+    channels = check.integer(channels, "channels", minimum=1)
+    filters = check.integer(filters, "filters", minimum=1)
+    depth = check.integer(depth, "depth", minimum=1)
+    _check_skip(skip)
+    inputs = keras.Input((None, None, channels), name="low_res")
+    resized = _upscaled_skip(inputs, scale, True, skip)
+    features = _strided_encoder_decoder(resized, filters, depth)
+    detail = _residual_head(channels, "detail")(features)
+    outputs = _upscaler_output(resized, detail)
+    return compile_restoration(
+        keras.Model(inputs, outputs, name=f"upscaler_encoder_decoder_x{scale}")
+    )
+
+
 def _dilations(depth):
     """1, 2, 3, 4, ..., 4, 3, 2, 1: rising then falling dilation rates (at most 4)."""
     return [min(index + 1, depth - index, 4) for index in range(depth)]
@@ -888,6 +949,7 @@ ZOO = {
     "fsrcnn": fsrcnn,
     "espcn": espcn,
     "resize_conv_upscaler": resize_conv_upscaler,
+    "upscaler_encoder_decoder": upscaler_encoder_decoder,
     "deblurrer": deblurrer,
     "fcn_segmenter": functools.partial(segmenters.fcn_segmenter, n_classes=4),
     "unet": functools.partial(segmenters.unet, n_classes=4),
@@ -904,6 +966,7 @@ ZOO_TASKS = {
     "fsrcnn": "upscale",
     "espcn": "upscale",
     "resize_conv_upscaler": "upscale",
+    "upscaler_encoder_decoder": "upscale",
     "deblurrer": "deblur",
     "fcn_segmenter": "segment",
     "unet": "segment",

@@ -58,6 +58,10 @@ BUILDERS = {
     "espcn": (models.espcn, ("scale", "channels", "filters")),
     "fsrcnn": (models.fsrcnn, ("scale", "channels", "d", "s", "m")),
     "resize_conv_upscaler": (models.resize_conv_upscaler, ("scale", "channels", "filters")),
+    "upscaler_encoder_decoder": (
+        models.upscaler_encoder_decoder,
+        ("scale", "channels", "filters", "depth"),
+    ),
     "temporal_denoiser": (models.temporal_denoiser, ("frames", "channels", "filters")),
     "encoder_decoder": (models.encoder_decoder, ("filters", "depth")),
     "softmax_segmenter": (models.softmax_segmenter, ("n_classes", "filters", "depth")),
@@ -105,6 +109,12 @@ each(
 each("espcn", "skip", CHOICE, lambda c, v: models.espcn(skip=v))
 each("espcn", "residual", BOOL, lambda c, v: models.espcn(residual=v))
 each("fsrcnn", "skip", CHOICE, lambda c, v: models.fsrcnn(skip=v))
+each(
+    "upscaler_encoder_decoder",
+    "skip",
+    CHOICE,
+    lambda c, v: models.upscaler_encoder_decoder(skip=v),
+)
 each("fsrcnn", "residual", BOOL, lambda c, v: models.fsrcnn(residual=v))
 each("fsrcnn", "kernel_size", POS_INT[:-1], lambda c, v: models.fsrcnn(kernel_size=v))
 each(

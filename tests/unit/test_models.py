@@ -235,6 +235,16 @@ def test_upscalers_multiply_height_and_width_by_the_scale(builder, scale, size):
     assert upscaled.shape == (1, scale * height, scale * width, 3)
 
 
+@pytest.mark.parametrize("scale, size", [(2, (8, 8)), (2, (6, 10)), (3, (4, 8)), (4, (3, 5))])
+def test_the_encoder_decoder_upscaler_multiplies_sizes_whose_output_divides_by_its_strides(
+    scale, size
+):
+    model = models.upscaler_encoder_decoder(scale=scale, channels=3, filters=4, depth=2)
+    height, width = size
+    upscaled = model.predict(frames(1, height, width, 3), verbose=0)
+    assert upscaled.shape == (1, scale * height, scale * width, 3)
+
+
 @pytest.mark.parametrize(
     "builder, last_layer",
     [
@@ -258,6 +268,7 @@ def test_residual_restorers_with_a_zeroed_last_layer_are_the_identity(builder, l
         (models.fsrcnn, "deconv"),
         (models.espcn, "subpixel_conv"),
         (models.resize_conv_upscaler, "conv3"),
+        (models.upscaler_encoder_decoder, "detail"),
     ],
 )
 def test_residual_upscalers_with_a_zeroed_head_are_the_interpolation(builder, head):
@@ -282,19 +293,31 @@ def test_residual_upscalers_with_a_zeroed_head_are_the_interpolation(builder, he
             frames(1, 4, 4, 3),
             lambda x: keras.layers.UpSampling2D(2, interpolation="bicubic")(x),
         ),
+        (
+            lambda: models.upscaler_encoder_decoder(2, 3, 4),
+            frames(1, 4, 4, 3),
+            lambda x: keras.layers.UpSampling2D(2, interpolation="bicubic")(x),
+        ),
     ],
-    ids=["dncnn", "denoiser_encoder_decoder", "deblurrer", "temporal_denoiser", "espcn"],
+    ids=[
+        "dncnn",
+        "denoiser_encoder_decoder",
+        "deblurrer",
+        "temporal_denoiser",
+        "espcn",
+        "upscaler_encoder_decoder",
+    ],
 )
 def test_a_fresh_residual_model_starts_as_the_identity_or_the_interpolation(build, x, expected):
     # The last layer starts at zero, so training only adds what helps.
     np.testing.assert_allclose(build().predict(x, verbose=0), np.asarray(expected(x)), atol=1e-6)
 
 
-def test_the_skip_interpolation_of_fsrcnn_and_espcn_can_be_chosen():
+def test_the_skip_interpolation_of_the_residual_upscalers_can_be_chosen():
     low = frames(1, 6, 6, 3)
     # Keras's torch backend has no Lanczos resize (refused at build time, tested below).
     skip = "bilinear" if keras.backend.backend() == "torch" else "lanczos3"
-    for builder in (models.fsrcnn, models.espcn):
+    for builder in (models.fsrcnn, models.espcn, models.upscaler_encoder_decoder):
         model = builder(scale=2, skip=skip)
         assert model.get_layer("skip").interpolation == skip
         expected = keras.layers.UpSampling2D(2, interpolation=skip)(low)
@@ -486,7 +509,10 @@ def test_numpy_integers_are_accepted_wherever_an_integer_is():
     )
 
 
-@pytest.mark.parametrize("build", [models.fsrcnn, models.espcn, models.resize_conv_upscaler])
+@pytest.mark.parametrize(
+    "build",
+    [models.fsrcnn, models.espcn, models.resize_conv_upscaler, models.upscaler_encoder_decoder],
+)
 def test_an_upscaler_predicts_frames_of_a_second_size_in_the_same_process(build):
     # TensorFlow retraces predict for the new size with height and width unknown.
     model = build(2)
@@ -496,7 +522,7 @@ def test_an_upscaler_predicts_frames_of_a_second_size_in_the_same_process(build)
 
 
 @pytest.mark.skipif(keras.backend.backend() != "torch", reason="a torch backend limit")
-@pytest.mark.parametrize("builder", [models.fsrcnn, models.espcn])
+@pytest.mark.parametrize("builder", [models.fsrcnn, models.espcn, models.upscaler_encoder_decoder])
 def test_lanczos_skip_on_torch_is_refused_with_the_way_out(builder):
     with pytest.raises(
         ValueError, match="skip='lanczos3' needs Lanczos resizing.*use skip='bicubic'"
