@@ -68,8 +68,8 @@ def _rate(frames, seconds):
 
 
 def models_for(task):
-    """The reference models a task's rows time: every x2 upscaler (the default and the fast
-    one), the one reference model of each other task."""
+    """The reference models a task's rows time: every x2 upscaler (the default, the fast one
+    and the large one), the one reference model of each other task."""
     if task != "upscale":
         return [pretrained.for_task(task)]
     return [
