@@ -3,8 +3,9 @@
 Each chapter (``notebooks/NN_*.ipynb``) is copied into a temporary folder and executed
 there, top to bottom, in a fresh ``deconv-tutor`` kernel (as ``make notebooks`` does, but
 never writing to the committed notebook), with ``DECONV_TUTOR_BUDGET`` set to the budget.
-A cell tagged ``raises-exception`` may fail (chapter 04 shows the article's shape error on
-purpose); any other error stops that chapter and is reported.
+A cell tagged ``raises-exception`` may fail (a failure it means to show; no chapter has one
+now: chapter 04 catches and prints the article's shape error); any other error stops that chapter
+and is reported.
 
 A chapter reports its headline figures by calling
 ``deconv_tutor.training.record_results("NN", {...})``, which writes
