@@ -604,8 +604,18 @@ def fsrcnn(
     _check_skip(skip)
 
     def conv_prelu(features, width, size, name):
-        features = _conv(width, name, size, activation=None)(features)
-        return keras.layers.PReLU(shared_axes=[1, 2], name=f"{name}_prelu")(features)
+        # The paper's initialisation (He et al., 2015): He-normal weights and PReLU slopes of
+        # 0.25. With Keras's defaults (Glorot weights, slopes 0) the signal shrank layer by
+        # layer; with m=6 it all but vanished, the weights stopped moving and the model never
+        # left its skip (36.38 dB on the validation photos after 2,400 steps; 37.57 with this).
+        features = _conv(width, name, size, activation=None, kernel_initializer="he_normal")(
+            features
+        )
+        return keras.layers.PReLU(
+            alpha_initializer=keras.initializers.Constant(0.25),
+            shared_axes=[1, 2],
+            name=f"{name}_prelu",
+        )(features)
 
     inputs = keras.Input((None, None, channels), name="low_res")
     features = conv_prelu(inputs, d, 5, "feature")

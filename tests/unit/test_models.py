@@ -335,6 +335,22 @@ def test_upscalers_without_residual_have_no_interpolation_skip():
     assert not model.predict(frames(1, 4, 4, 3), verbose=0).any()
 
 
+def test_a_deep_fsrcnn_starts_with_the_papers_initialisation_and_keeps_its_signal():
+    # With Keras's defaults (Glorot, PReLU slope 0) the signal of m=6 shrank more than tenfold
+    # from the first layer to the last, and training never left the skip.
+    keras.utils.set_random_seed(0)
+    model = models.fsrcnn(scale=2, d=56, s=16, m=6)
+    slopes = [layer.alpha for layer in model.layers if isinstance(layer, keras.layers.PReLU)]
+    assert len(slopes) == 9
+    assert all(np.allclose(keras.ops.convert_to_numpy(slope), 0.25) for slope in slopes)
+    kernel = keras.ops.convert_to_numpy(model.get_layer("map6").kernel)
+    assert kernel.std() == pytest.approx(np.sqrt(2 / (3 * 3 * 16)), rel=0.15)  # He normal
+    names = ("feature_prelu", "expand_prelu")
+    probe = keras.Model(model.inputs, [model.get_layer(name).output for name in names])
+    first, last = (np.abs(out).mean() for out in probe.predict(frames(2, 24, 24, 3), verbose=0))
+    assert last > 0.3 * first
+
+
 def test_fsrcnn_head_is_a_transposed_convolution_with_stride_scale_and_a_kernel_multiple_of_it():
     for scale in (2, 3, 4):
         head = models.fsrcnn(scale=scale).get_layer("deconv")
