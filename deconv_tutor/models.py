@@ -511,6 +511,10 @@ def denoiser_encoder_decoder(channels=3, filters=32, depth=2):
     )
 
 
+def _check_scale(scale):
+    return check.integer(scale, "scale", minimum=2, what="an integer >= 2 (the upscaling factor)")
+
+
 def _check_skip(skip):
     check.choice(skip, "skip", SKIP_INTERPOLATIONS)
     if skip.startswith("lanczos") and keras.backend.backend() == "torch":
@@ -593,7 +597,7 @@ def fsrcnn(
     >>> parameter_count(model), macs_per_pixel(model, input_shape=(12, 12, 3))
     (9419, 2352.0)
     """
-    scale = check.integer(scale, "scale", minimum=2, what="an integer >= 2 (the upscaling factor)")
+    scale = _check_scale(scale)
     channels = check.integer(channels, "channels", minimum=1)
     d = check.integer(d, "d", minimum=1)
     s = check.integer(s, "s", minimum=1)
@@ -674,7 +678,7 @@ def espcn(scale=2, channels=3, filters=32, *, residual=True, skip="bicubic"):
     >>> model.get_layer("subpixel_conv").filters  # channels * scale**2
     9
     """
-    scale = check.integer(scale, "scale", minimum=2, what="an integer >= 2 (the upscaling factor)")
+    scale = _check_scale(scale)
     channels = check.integer(channels, "channels", minimum=1)
     filters = check.integer(filters, "filters", minimum=1)
     residual = check.boolean(residual, "residual")
@@ -731,7 +735,7 @@ def resize_conv_upscaler(
     >>> any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in model.layers)
     False
     """
-    scale = check.integer(scale, "scale", minimum=2, what="an integer >= 2 (the upscaling factor)")
+    scale = _check_scale(scale)
     channels = check.integer(channels, "channels", minimum=1)
     filters = check.integer(filters, "filters", minimum=1)
     check.choice(interpolation, "interpolation", RESIZE_INTERPOLATIONS)
@@ -793,7 +797,7 @@ def upscaler_encoder_decoder(scale=2, channels=3, filters=32, depth=2, *, skip="
     >>> [layer.name for layer in model.layers if "transpose" in layer.name]
     ['up2_transpose', 'up1_transpose']
     """
-    scale = check.integer(scale, "scale", minimum=2, what="an integer >= 2 (the upscaling factor)")
+    scale = _check_scale(scale)
     channels = check.integer(channels, "channels", minimum=1)
     filters = check.integer(filters, "filters", minimum=1)
     depth = check.integer(depth, "depth", minimum=1)
